@@ -1,0 +1,51 @@
+import type { Sample } from "../../generators/sample.ts";
+import type { ProvisionMethod } from "../provision/types.ts";
+
+/**
+ * What the broker says about consumption on a lane. Sequence numbers are
+ * lane positions: 1 for the first message published to the lane.
+ */
+export interface LaneProgress {
+  /** Consumers (subscriptions, JetStream consumers, AMQP consumers) attached to the lane. */
+  consumerCount: number;
+  /** Every message up to and including this position is acknowledged. */
+  ackedThrough: number;
+  /** The highest position delivered to a consumer at least once. */
+  deliveredThrough: number;
+  /** Highest delivery count of any message not yet acknowledged, where the broker reports it. */
+  maxRedeliveries?: number;
+}
+
+/**
+ * One consumer start's private destination: its own subject and stream, or
+ * its own queue, so nothing one start left unacknowledged reaches the next.
+ */
+export interface Lane {
+  /** Values for `${subject}`, `${stream}`, `${queue}` in the consumer's configuration. */
+  readonly placeholders: Readonly<Record<string, string>>;
+  /** True when the broker reports acknowledgements (JetStream, RabbitMQ); false for core NATS. */
+  readonly tracksAcks: boolean;
+  /** Publishes one sample; resolves once the broker has accepted it, with its lane position. */
+  publish(sample: Sample): Promise<number>;
+  /** Reads consumption progress from the broker; undefined when the lane cannot tell. */
+  progress(): Promise<LaneProgress | undefined>;
+  /** True when `hasConsumer` can see consumers (core NATS needs the server's monitoring endpoint). */
+  readonly canDetectConsumer: boolean;
+  /** True once a consumer is attached (the readiness probe). */
+  hasConsumer(): Promise<boolean>;
+  /** Deletes the lane's stream or queue; idempotent. */
+  dispose(): Promise<void>;
+}
+
+/** A connection to a broker for a whole run, handing out lanes. */
+export interface BrokerSession {
+  readonly kind: "nats" | "jetstream" | "rabbitmq";
+  /** The URL consumers connect to (given to them as `${brokerUrl}`). */
+  readonly url: string;
+  readonly via: ProvisionMethod;
+  /** Largest payload the broker accepts, in bytes. */
+  readonly maxPayloadBytes: number;
+  openLane(tag: string): Promise<Lane>;
+  /** Closes the connection and stops a broker the session started; idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,149 @@
+import { writeFile } from "node:fs/promises";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import fc from "fast-check";
+import { SchemaError } from "../../generators/errors.ts";
+import { SAMPLE_CLASSES, type SampleClass } from "../../generators/sample.ts";
+import { redactText } from "../brokers/url-guard.ts";
+import { ConfigError, HarnessError } from "../errors.ts";
+import { replayFinding } from "../run/replay-finding.ts";
+import { runScenario } from "../run/run-scenario.ts";
+import { loadScenario } from "../scenario/load.ts";
+import { buildSampleSource } from "../scenario/sample-source.ts";
+import { createProgressPrinter } from "./progress.ts";
+import { formatSummary, showPayload } from "./summary.ts";
+
+const USAGE = `usage:
+  poisonpill run <scenario.ts|scenario.json> [--seed N] [--max-messages N] [--max-time SECONDS]
+                 [--out DIR] [--report-json FILE] [--broker-url URL] [--allow-remote-broker]
+  poisonpill replay <finding-dir> [--scenario FILE] [--broker-url URL] [--allow-remote-broker]
+  poisonpill samples <scenario> [--class C] [-n N] [--seed N]
+
+exit codes (run, replay): 0 no findings / no longer fails, 1 findings / still fails,
+2 invalid usage or configuration, 3 the environment failed (broker unreachable, consumer never ready)`;
+
+function integerOption(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`--${name} must be an integer >= ${min}, got "${text}"`, { value: text, hint: `e.g. --${name} ${Math.max(min, 1)}` });
+  return value;
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new ConfigError((error as Error).message, { hint: `see poisonpill --help\n${USAGE}` });
+  }
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    seed: { type: "string" },
+    "max-messages": { type: "string" },
+    "max-time": { type: "string" },
+    out: { type: "string" },
+    "report-json": { type: "string" },
+    "broker-url": { type: "string" },
+    "allow-remote-broker": { type: "boolean" },
+  });
+  if (positionals.length !== 1) throw new ConfigError("run takes exactly one scenario file", { value: positionals, hint: "poisonpill run scenarios/inventory-jetstream.ts" });
+  const seed = integerOption("seed", values.seed as string | undefined, 0);
+  const maxMessages = integerOption("max-messages", values["max-messages"] as string | undefined, 1);
+  const maxTimeSeconds = integerOption("max-time", values["max-time"] as string | undefined, 1);
+  const loaded = await loadScenario(positionals[0]!);
+  const report = await runScenario(loaded, {
+    seed,
+    maxMessages,
+    maxTimeMs: maxTimeSeconds === undefined ? undefined : maxTimeSeconds * 1000,
+    outDir: values.out as string | undefined,
+    brokerUrl: values["broker-url"] as string | undefined,
+    allowRemoteBroker: values["allow-remote-broker"] as boolean | undefined,
+    onEvent: createProgressPrinter(),
+  });
+  if (values["report-json"] !== undefined) await writeFile(values["report-json"] as string, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${formatSummary(report)}\n`);
+  return report.findings.length > 0 ? 1 : 0;
+}
+
+async function replayCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    scenario: { type: "string" },
+    "broker-url": { type: "string" },
+    "allow-remote-broker": { type: "boolean" },
+  });
+  if (positionals.length !== 1) throw new ConfigError("replay takes exactly one finding directory", { value: positionals, hint: "poisonpill replay poisonpill-out/findings/<id>" });
+  const result = await replayFinding(positionals[0]!, {
+    scenarioFile: values.scenario as string | undefined,
+    brokerUrl: values["broker-url"] as string | undefined,
+    allowRemoteBroker: values["allow-remote-broker"] as boolean | undefined,
+  });
+  const { finding, observation } = result;
+  if (result.stillFails) {
+    process.stdout.write(`still fails: ${finding.detector} ${finding.id} (${observation.kind !== "ok" ? observation.signature : ""})\n`);
+    return 1;
+  }
+  if (observation.kind !== "ok") {
+    process.stdout.write(`fails differently: expected ${finding.signature}, observed ${observation.signature}\n`);
+    return 1;
+  }
+  process.stdout.write(`no longer fails: ${finding.detector} ${finding.id}\n`);
+  return 0;
+}
+
+async function samplesCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    class: { type: "string" },
+    n: { type: "string", short: "n" },
+    seed: { type: "string" },
+  });
+  if (positionals.length !== 1) throw new ConfigError("samples takes exactly one scenario file", { value: positionals, hint: "poisonpill samples scenarios/inventory-jetstream.ts -n 20" });
+  const wanted = values.class as string | undefined;
+  if (wanted !== undefined && !SAMPLE_CLASSES.includes(wanted as SampleClass)) {
+    throw new ConfigError(`--class must be one of ${SAMPLE_CLASSES.join(", ")}, got "${wanted}"`, { value: wanted });
+  }
+  const count = integerOption("n", values.n as string | undefined, 1) ?? 20;
+  const seed = integerOption("seed", values.seed as string | undefined, 0) ?? 1;
+  const loaded = await loadScenario(positionals[0]!);
+  if (wanted !== undefined) loaded.scenario.generator = { ...loaded.scenario.generator, classes: [wanted as SampleClass] };
+  const source = await buildSampleSource(loaded);
+  const samples = fc.sample(source.arbitrary, { seed, numRuns: count });
+  samples.forEach((sample, index) => {
+    const where = sample.path === "" ? "" : ` at ${sample.path}`;
+    process.stdout.write(`${index}\t${sample.class}\t${sample.mutation}${where}\t${sample.expect}\t${showPayload(sample.bytes, 160)}\n`);
+  });
+  return 0;
+}
+
+/** Entry point of the `poisonpill` command; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "run":
+        return await runCommand(rest);
+      case "replay":
+        return await replayCommand(rest);
+      case "samples":
+        return await samplesCommand(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new ConfigError(`unknown command "${command}"`, { value: command, hint: "use run, replay or samples" });
+    }
+  } catch (error) {
+    if (error instanceof HarnessError) {
+      process.stderr.write(`poisonpill: ${redactText(error.oneLine())}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof SchemaError) {
+      process.stderr.write(`poisonpill: ${redactText(error.message)}\n`);
+      return 2;
+    }
+    process.stderr.write(`poisonpill: internal error: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    return 4;
+  }
+}

@@ -1,0 +1,59 @@
+import type { HarnessEvent } from "../events.ts";
+
+/** Seconds between progress lines when stderr is not a terminal (CI logs). */
+const PLAIN_PROGRESS_INTERVAL_MS = 5_000;
+
+/**
+ * Renders run events on stderr: a live progress line on a terminal, and one
+ * line per event (progress at most every five seconds) elsewhere.
+ */
+export function createProgressPrinter(stream: NodeJS.WriteStream = process.stderr): (event: HarnessEvent) => void {
+  const live = stream.isTTY === true;
+  let lastPlainProgressAt = 0;
+  let lastSent = 0;
+  let lastAt = Date.now();
+  let lineOpen = false;
+
+  const writeLine = (text: string): void => {
+    if (lineOpen) stream.write("\r\x1b[2K");
+    lineOpen = false;
+    stream.write(`${text}\n`);
+  };
+
+  return (event) => {
+    switch (event.type) {
+      case "BrokerReady":
+        writeLine(`broker: ${event.kind} at ${event.url} (${event.via})`);
+        break;
+      case "Progress": {
+        const now = Date.now();
+        const rate = ((event.sent - lastSent) * 1000) / Math.max(1, now - lastAt);
+        lastSent = event.sent;
+        lastAt = now;
+        const text = `sent ${event.sent}, acknowledged ${event.acknowledged}, ${rate.toFixed(0)} msg/s, findings ${event.findings}, ${(event.elapsedMs / 1000).toFixed(1)} s`;
+        if (live) {
+          stream.write(`\r\x1b[2K${text}`);
+          lineOpen = true;
+        } else if (now - lastPlainProgressAt >= PLAIN_PROGRESS_INTERVAL_MS) {
+          lastPlainProgressAt = now;
+          writeLine(text);
+        }
+        break;
+      }
+      case "FailureObserved":
+        writeLine(`observed ${event.detector} (${event.signature.slice(0, 120)}); attributing`);
+        break;
+      case "FindingConfirmed":
+        writeLine(`${event.finding.reproduced ? "confirmed" : "NOT reproduced"}: ${event.finding.detector} ${event.finding.id} -> ${event.finding.dir}`);
+        break;
+      case "Warning":
+        writeLine(`warning: ${event.message}`);
+        break;
+      case "FloodFinished":
+        writeLine(`flood finished: ${event.sent} messages in ${(event.durationMs / 1000).toFixed(1)} s`);
+        break;
+      default:
+        break;
+    }
+  };
+}

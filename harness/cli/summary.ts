@@ -1,0 +1,39 @@
+import type { RunReport } from "../report/types.ts";
+
+/** Shows a payload safely on one line: printable ASCII as is, everything else escaped, cut at `max` characters. */
+export function showPayload(bytes: Uint8Array, max = 80): string {
+  let text = "";
+  for (const byte of bytes.subarray(0, max)) {
+    if (byte >= 0x20 && byte < 0x7f && byte !== 0x5c) text += String.fromCharCode(byte);
+    else if (byte === 0x5c) text += "\\\\";
+    else if (byte === 0x0a) text += "\\n";
+    else if (byte === 0x0d) text += "\\r";
+    else text += `\\x${byte.toString(16).padStart(2, "0")}`;
+  }
+  return bytes.length > max ? `${text}… (${bytes.length} bytes)` : text;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
+}
+
+/** The end-of-run summary the CLI prints. */
+export function formatSummary(report: RunReport): string {
+  const { stats } = report;
+  const head = `${report.scenario}: ${stats.sent} messages sent, ${stats.acknowledged} acknowledged, ${stats.consumerStarts} consumer starts, ${stats.replays} replays, ${(stats.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`;
+  if (report.findings.length === 0) return `${head}\nno findings`;
+  const rows = [["detector", "reproduced", "count", "class", "mutation", "payload", "replay"]];
+  for (const finding of report.findings) {
+    rows.push([
+      finding.detector,
+      finding.reproduced ? "yes" : "NO",
+      String(finding.count),
+      finding.class,
+      finding.mutation,
+      showPayload(Buffer.from(finding.payload.base64, "base64"), 40),
+      finding.replayCommand,
+    ]);
+  }
+  return `${head}\n${report.findings.length} finding(s):\n${table(rows)}`;
+}

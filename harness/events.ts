@@ -1,0 +1,26 @@
+import type { Detector, Finding } from "./findings/types.ts";
+import type { ProvisionMethod } from "./provision/types.ts";
+
+/** Lifecycle events of a run, consumed by the CLI's progress line and by reporters. */
+export type HarnessEvent =
+  | { type: "BrokerReady"; kind: string; url: string; via: ProvisionMethod }
+  | { type: "ConsumerStarted"; pid: number; start: number; purpose: "flood" | "replay" }
+  | { type: "ConsumerExited"; pid: number; code: number | null; signal: string | null; purpose: "flood" | "replay" }
+  | { type: "Progress"; sent: number; acknowledged: number; findings: number; elapsedMs: number }
+  | { type: "FailureObserved"; detector: Detector; signature: string; candidates: number }
+  | { type: "FindingConfirmed"; finding: Finding }
+  | { type: "FindingRepeated"; id: string; count: number }
+  | { type: "FloodFinished"; sent: number; durationMs: number }
+  | { type: "Warning"; message: string };
+
+export type EventListener = (event: HarnessEvent) => void;
+
+/** Calls a listener without letting its exceptions reach the harness. */
+export function safeEmit(listener: EventListener | undefined, event: HarnessEvent): void {
+  if (listener === undefined) return;
+  try {
+    listener(event);
+  } catch {
+    // A faulty reporter must not stop the run.
+  }
+}

@@ -1,0 +1,66 @@
+import type { Expectation, HeaderValue, SampleClass } from "../../generators/sample.ts";
+
+/** What a detector observed in the consumer. */
+export type Detector =
+  | "crash"
+  | "hang"
+  | "invariant"
+  | "redelivery-loop"
+  | "stall"
+  | "dead-lettered"
+  | "memory-growth"
+  | "cpu-spin";
+
+/** One message of a reproducer, as published. */
+export interface ReproMessage {
+  /** fast-check path of the sample for the run's seed, e.g. "1843" or "1843:0:2"; undefined for imported messages. */
+  samplePath?: string;
+  class: SampleClass;
+  mutation: string;
+  /** Mutated location inside the payload. */
+  path: string;
+  expect: Expectation;
+  /** Payload bytes, base64. */
+  base64: string;
+  headers?: Record<string, HeaderValue>;
+}
+
+export interface FindingEvidence {
+  exitCode?: number | null;
+  signal?: string | null;
+  /** Last lines the consumer wrote before it died or hung. */
+  outputTail?: string;
+  invariant?: string;
+  /** What the invariant reported. */
+  invariantOutput?: string;
+  /** How long the message stayed unacknowledged before the hang was declared. */
+  unacknowledgedMs?: number;
+  /** Replays spent attributing the finding. */
+  attributionReplays?: number;
+  [key: string]: unknown;
+}
+
+/** A confirmed (or unconfirmed) problem in the consumer, attributed to the messages that cause it. */
+export interface Finding {
+  id: string;
+  detector: Detector;
+  /** Groups findings that are the same bug: detector plus exit status and stack, or the invariant's name. */
+  signature: string;
+  /** True when replaying the messages against a fresh consumer failed the same way. */
+  reproduced: boolean;
+  /** How many times this signature was observed in the run. */
+  count: number;
+  seed: number;
+  /** The message that triggers the failure (the last of `messages`). */
+  culprit: ReproMessage;
+  /** Everything to replay, in order; usually just the culprit. */
+  messages: ReproMessage[];
+  evidence: FindingEvidence;
+  /** Absolute directory of the finding on disk. */
+  dir: string;
+  replayCommand: string;
+  scenarioName: string;
+  /** Absolute path of the scenario file. */
+  scenarioFile?: string;
+  detectedAt: string;
+}

@@ -1,0 +1,41 @@
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Finding } from "./types.ts";
+
+/** Format of finding.json; bumped on any incompatible change. */
+export const FINDING_FORMAT_VERSION = 1;
+
+/**
+ * Writes a finding to `<findingsDir>/<id>/` atomically: everything goes to a
+ * temporary sibling directory, which is renamed into place, so a harness
+ * killed mid-write leaves either the old finding or the new one.
+ */
+export async function writeFinding(findingsDir: string, finding: Finding): Promise<void> {
+  await mkdir(findingsDir, { recursive: true });
+  const temporary = join(findingsDir, `.${finding.id}.tmp-${process.pid}-${Date.now()}`);
+  await mkdir(temporary, { recursive: true });
+
+  const document = { format: "poisonpill-finding", version: FINDING_FORMAT_VERSION, ...finding };
+  await writeFile(join(temporary, "finding.json"), `${JSON.stringify(document, null, 2)}\n`);
+  await writeFile(join(temporary, "payload.bin"), Buffer.from(finding.culprit.base64, "base64"));
+  if (finding.messages.length > 1) {
+    await mkdir(join(temporary, "messages"));
+    for (const [index, message] of finding.messages.entries()) {
+      await writeFile(join(temporary, "messages", `${String(index + 1).padStart(3, "0")}.bin`), Buffer.from(message.base64, "base64"));
+    }
+  }
+  if (finding.culprit.headers !== undefined) await writeFile(join(temporary, "headers.json"), `${JSON.stringify(finding.culprit.headers, null, 2)}\n`);
+  if (finding.evidence.outputTail) await writeFile(join(temporary, "output.txt"), `${finding.evidence.outputTail}\n`);
+  await writeFile(join(temporary, "replay.txt"), `${finding.replayCommand}\n`);
+
+  const target = join(findingsDir, finding.id);
+  const previous = `${target}.old-${process.pid}-${Date.now()}`;
+  let hadPrevious = true;
+  try {
+    await rename(target, previous);
+  } catch {
+    hadPrevious = false;
+  }
+  await rename(temporary, target);
+  if (hadPrevious) await rm(previous, { recursive: true, force: true });
+}

@@ -1,0 +1,42 @@
+import type { Expectation, SampleClass } from "../../generators/sample.ts";
+import type { Detector, FindingEvidence } from "../findings/types.ts";
+import type { ProvisionMethod } from "../provision/types.ts";
+
+/** One finding as the JSON report lists it. */
+export interface ReportFinding {
+  id: string;
+  detector: Detector;
+  signature: string;
+  class: SampleClass;
+  mutation: string;
+  expect: Expectation;
+  reproduced: boolean;
+  count: number;
+  payload: { base64: string; size: number };
+  /** Messages in the reproducer (1 for most findings). */
+  messageCount: number;
+  evidence: FindingEvidence;
+  dir: string;
+  replayCommand: string;
+}
+
+/** The result of a run; version 1 of the JSON report format. */
+export interface RunReport {
+  version: 1;
+  scenario: string;
+  scenarioFile?: string;
+  seed: number;
+  broker: { kind: string; url: string; via: ProvisionMethod };
+  stats: {
+    sent: number;
+    acknowledged: number;
+    durationMs: number;
+    consumerStarts: number;
+    replays: number;
+    /** Messages the broker refused (over its size limit, for example). */
+    brokerRejected: number;
+  };
+  findings: ReportFinding[];
+  /** Where findings were written. */
+  outDir: string;
+}

@@ -1,0 +1,207 @@
+import { appendFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import type { Sample } from "../../generators/sample.ts";
+import type { BrokerSession, Lane, LaneProgress } from "../brokers/types.ts";
+import { ConsumerProcess, type ExitInfo } from "../consumer/consumer-process.ts";
+import { safeEmit, type EventListener } from "../events.ts";
+import type { LoadedScenario } from "../scenario/load.ts";
+import type { DeliveredMessage } from "../scenario/types.ts";
+import { ConfigError } from "../errors.ts";
+import { expandPlaceholders } from "./placeholders.ts";
+import type { RunSettings } from "./settings.ts";
+
+export interface StartContext {
+  loaded: LoadedScenario;
+  session: BrokerSession;
+  settings: RunSettings;
+  /** Parent directory for the state directories of consumer starts. */
+  stateRoot: string;
+  onEvent?: EventListener;
+}
+
+/** Why waiting for acknowledgements ended. */
+export type SettleOutcome =
+  | { kind: "settled" }
+  | { kind: "crash"; exit: ExitInfo; progress?: LaneProgress }
+  | { kind: "hang"; progress?: LaneProgress; unacknowledgedMs: number };
+
+export type FailureOutcome = Exclude<SettleOutcome, { kind: "settled" }>;
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * One start of the consumer under test, with its own lane on the broker and
+ * its own state directory, so a restart is also a reset.
+ */
+export class ConsumerStart {
+  readonly messages: DeliveredMessage[] = [];
+  private latest: LaneProgress | undefined;
+  private lastAckChangeAt = Date.now();
+  private messagesFileWritten = 0;
+  private ended = false;
+
+  private constructor(
+    readonly context: StartContext,
+    readonly lane: Lane,
+    readonly stateDir: string,
+    readonly placeholders: Readonly<Record<string, string>>,
+    readonly process: ConsumerProcess,
+    readonly purpose: "flood" | "replay",
+  ) {}
+
+  /** Opens a lane, starts the consumer and waits until it is ready; cleans up on failure. */
+  static async begin(context: StartContext, tag: string, purpose: "flood" | "replay"): Promise<ConsumerStart> {
+    const { loaded, session, settings } = context;
+    const consumer = loaded.scenario.consumer;
+    const lane = await session.openLane(tag);
+    let stateDir: string | undefined;
+    let process: ConsumerProcess | undefined;
+    try {
+      await mkdir(context.stateRoot, { recursive: true });
+      stateDir = await mkdtemp(join(context.stateRoot, `${tag}-`));
+      const placeholders = { brokerUrl: session.url, queue: "", ...lane.placeholders, stateDir, messagesFile: join(stateDir, ".poisonpill-messages.jsonl") };
+      const env = Object.fromEntries(Object.entries(consumer.env ?? {}).map(([name, value]) => [name, expandPlaceholders(value, placeholders, `consumer.env.${name}`)]));
+      const command = consumer.command.map((part, i) => expandPlaceholders(part, placeholders, `consumer.command[${i}]`));
+      const cwd = resolve(loaded.baseDir, consumer.cwd ?? ".");
+      process = await ConsumerProcess.start({ command, env, cwd, stopGraceMs: settings.stopGraceMs });
+
+      const output = consumer.ready?.output;
+      const outputPattern = output === undefined ? undefined : typeof output === "string" ? new RegExp(output) : output;
+      if (outputPattern === undefined && !lane.canDetectConsumer) {
+        throw new ConfigError("consumer.ready.output is required here: this broker cannot show poisonpill the consumer's subscription", {
+          value: session.url,
+          hint: 'make the consumer print a line once it is subscribed and set consumer.ready.output to a pattern for it, e.g. "listening"',
+        });
+      }
+      await process.waitReady({ outputPattern, probe: outputPattern === undefined ? () => lane.hasConsumer() : undefined, timeoutMs: settings.readyTimeoutMs });
+      const start = new ConsumerStart(context, lane, stateDir, placeholders, process, purpose);
+      safeEmit(context.onEvent, { type: "ConsumerStarted", pid: process.pid, start: Number(tag.replace(/\D/g, "")) || 0, purpose });
+      return start;
+    } catch (error) {
+      await process?.stop();
+      await lane.dispose();
+      if (stateDir !== undefined) await rm(stateDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  get published(): number {
+    return this.messages.length;
+  }
+
+  get progress(): LaneProgress | undefined {
+    return this.latest;
+  }
+
+  async publish(sample: Sample): Promise<number> {
+    const seq = await this.lane.publish(sample);
+    // Concurrent publishes can complete out of order; keep `messages` in lane order, as consumers see them.
+    let index = this.messages.length;
+    while (index > 0 && this.messages[index - 1]!.seq > seq) index -= 1;
+    this.messages.splice(index, 0, { seq, sample });
+    return seq;
+  }
+
+  /** Reads progress from the broker and remembers when acknowledgements last moved. */
+  async poll(): Promise<LaneProgress | undefined> {
+    let progress: LaneProgress | undefined;
+    try {
+      progress = await this.lane.progress();
+    } catch {
+      return this.latest;
+    }
+    if (progress === undefined) return undefined;
+    if (this.latest === undefined || progress.ackedThrough !== this.latest.ackedThrough) this.lastAckChangeAt = Date.now();
+    // A consumer that vanished (an ephemeral one after a crash) reports zeros; keep the last real reading.
+    if (progress.consumerCount > 0 || this.latest === undefined) this.latest = progress;
+    return this.latest;
+  }
+
+  /** The exit, if the consumer has exited. */
+  get exit(): ExitInfo | undefined {
+    return this.process.exitInfo;
+  }
+
+  /**
+   * True when messages are pending and acknowledgements have not moved for
+   * `hangTimeoutMs`. Lanes that cannot report acknowledgements never hang.
+   */
+  hangDetected(): boolean {
+    if (!this.lane.tracksAcks || this.latest === undefined) return false;
+    const pending = this.published - this.latest.ackedThrough;
+    return pending > 0 && Date.now() - this.lastAckChangeAt >= this.context.settings.hangTimeoutMs;
+  }
+
+  unacknowledgedMs(): number {
+    return Date.now() - this.lastAckChangeAt;
+  }
+
+  /** Messages not acknowledged yet, oldest first: the candidates for a crash or hang. */
+  unacknowledged(): DeliveredMessage[] {
+    const acked = this.latest?.ackedThrough ?? 0;
+    return this.messages.filter((m) => m.seq > acked);
+  }
+
+  /**
+   * Waits until every published message is acknowledged, the consumer exits,
+   * or acknowledgements stop for `hangTimeoutMs`. On core NATS, which reports
+   * no acknowledgements, it waits `settleMs` (or a tenth of the hang timeout).
+   */
+  async settle(settleMs?: number): Promise<SettleOutcome> {
+    if (!this.lane.tracksAcks) {
+      const waitMs = settleMs ?? Math.min(500, this.context.settings.hangTimeoutMs / 10);
+      const exited = await Promise.race([this.process.exited.then(() => true), delay(waitMs).then(() => false)]);
+      return exited ? { kind: "crash", exit: this.exit! } : { kind: "settled" };
+    }
+    this.lastAckChangeAt = Date.now();
+    for (;;) {
+      if (this.exit !== undefined) {
+        await this.poll();
+        return { kind: "crash", exit: this.exit, progress: this.latest };
+      }
+      const progress = await this.poll();
+      if (progress !== undefined && progress.ackedThrough >= this.published) return { kind: "settled" };
+      if (this.hangDetected()) return { kind: "hang", progress: this.latest, unacknowledgedMs: this.unacknowledgedMs() };
+      await Promise.race([delay(this.context.settings.pollIntervalMs), this.process.exited]);
+    }
+  }
+
+  /** Writes the messages published so far to the JSON Lines file command invariants read. */
+  async syncMessagesFile(): Promise<string> {
+    const file = this.placeholders.messagesFile!;
+    const lines = this.messages.slice(this.messagesFileWritten).map((m) => serializeMessage(m));
+    if (lines.length > 0) await appendFile(file, lines.join(""));
+    this.messagesFileWritten = this.messages.length;
+    return file;
+  }
+
+  /** Stops the consumer, deletes the lane and the state directory; idempotent. */
+  async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    const wasRunning = this.process.running;
+    await this.process.stop();
+    if (wasRunning) safeEmit(this.context.onEvent, { type: "ConsumerExited", pid: this.process.pid, code: this.exit?.code ?? null, signal: this.exit?.signal ?? null, purpose: this.purpose });
+    await this.lane.dispose();
+    await rm(this.stateDir, { recursive: true, force: true });
+  }
+}
+
+function serializeMessage(message: DeliveredMessage): string {
+  const { sample } = message;
+  const record = {
+    seq: message.seq,
+    class: sample.class,
+    mutation: sample.mutation,
+    path: sample.path,
+    expect: sample.expect,
+    base64: Buffer.from(sample.bytes).toString("base64"),
+    value: sample.value,
+  };
+  return `${JSON.stringify(record, (_key, value: unknown) => {
+    if (typeof value === "bigint") return value.toString();
+    if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+    return value;
+  })}\n`;
+}
+

@@ -1,0 +1,77 @@
+import type { Sample } from "../../generators/sample.ts";
+import { crashSignature, hangSignature, invariantSignature } from "../findings/signature.ts";
+import { ConsumerStart, type FailureOutcome, type StartContext } from "./consumer-start.ts";
+import { checkInvariants } from "./invariants.ts";
+
+/** What a consumer did with a sequence of messages. */
+export type Observation =
+  | { kind: "ok" }
+  | { kind: "crash"; signature: string; exitCode: number | null; signal: string | null; outputTail: string }
+  | { kind: "hang"; signature: string; unacknowledgedMs: number; outputTail: string }
+  | { kind: "invariant"; signature: string; invariant: string; output: string; outputTail: string };
+
+/** An observation of something going wrong. */
+export type Failure = Exclude<Observation, { kind: "ok" }>;
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Waits until the lane has room for one more unacknowledged message. Returns
+ * the failure instead when the consumer exits or stops acknowledging.
+ */
+export async function waitForWindow(start: ConsumerStart, inFlightPublishes: number): Promise<FailureOutcome | undefined> {
+  const { maxInFlight, pollIntervalMs } = start.context.settings;
+  for (;;) {
+    if (start.exit !== undefined) {
+      await start.poll();
+      return { kind: "crash", exit: start.exit, progress: start.progress };
+    }
+    if (!start.lane.tracksAcks) return undefined;
+    const progress = await start.poll();
+    if (start.hangDetected()) return { kind: "hang", progress, unacknowledgedMs: start.unacknowledgedMs() };
+    const acked = progress?.ackedThrough ?? 0;
+    if (start.published + inFlightPublishes - acked < maxInFlight) return undefined;
+    await Promise.race([delay(pollIntervalMs), start.process.exited]);
+  }
+}
+
+/** Turns a settle outcome into an observation, with the signature findings are grouped by. */
+export function observationOf(outcome: FailureOutcome, start: ConsumerStart): Failure {
+  const outputTail = start.process.outputTail();
+  if (outcome.kind === "crash") {
+    const { code, signal } = outcome.exit;
+    return { kind: "crash", signature: crashSignature(code, signal, start.process.stderr.tail(80)), exitCode: code, signal, outputTail };
+  }
+  return { kind: "hang", signature: hangSignature(), unacknowledgedMs: outcome.unacknowledgedMs, outputTail };
+}
+
+/**
+ * Sends `samples` in order to a fresh consumer start, waits for it to settle,
+ * runs the invariants and reports what happened. The start is always ended.
+ */
+export async function observeReplay(context: StartContext, samples: readonly Sample[], tag: string): Promise<Observation> {
+  const start = await ConsumerStart.begin(context, tag, "replay");
+  try {
+    for (const sample of samples) {
+      const interrupted = await waitForWindow(start, 0);
+      if (interrupted !== undefined) return observationOf(interrupted, start);
+      try {
+        await start.publish(sample);
+      } catch {
+        // The broker rejected this message (for example over its size limit); the others still count.
+      }
+    }
+    const outcome = await start.settle();
+    if (outcome.kind !== "settled") return observationOf(outcome, start);
+    const invariants = context.loaded.scenario.invariants ?? [];
+    const violation = await checkInvariants(invariants, start);
+    if (violation !== undefined) {
+      return { kind: "invariant", signature: invariantSignature(violation.name), invariant: violation.name, output: violation.output, outputTail: start.process.outputTail() };
+    }
+    // A consumer that died right after acknowledging its last message still crashed.
+    if (start.exit !== undefined) return observationOf({ kind: "crash", exit: start.exit }, start);
+    return { kind: "ok" };
+  } finally {
+    await start.end();
+  }
+}

@@ -1,0 +1,68 @@
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import type { Sample } from "../../generators/sample.ts";
+import { openBrokerSession } from "../brokers/open-session.ts";
+import { ConfigError } from "../errors.ts";
+import type { EventListener } from "../events.ts";
+import type { Finding } from "../findings/types.ts";
+import { FINDING_FORMAT_VERSION } from "../findings/write.ts";
+import { loadScenario, type LoadedScenario } from "../scenario/load.ts";
+import { observeReplay, type Observation } from "./observe.ts";
+import { resolveSettings } from "./settings.ts";
+import { rm } from "node:fs/promises";
+
+export interface ReplayResult {
+  finding: Finding;
+  observation: Observation;
+  /** True when the consumer failed with the finding's signature. */
+  stillFails: boolean;
+}
+
+/** Reads `<dir>/finding.json`, checking its format and version. */
+export async function readFinding(dir: string): Promise<Finding> {
+  const file = join(resolve(dir), "finding.json");
+  let document: Record<string, unknown>;
+  try {
+    document = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === "ENOENT" ? `${file} not found` : `${file} could not be read: ${(error as Error).message}`, {
+      value: dir,
+      hint: "pass a finding directory, e.g. poisonpill-out/findings/crash-1a2b3c4d5e",
+      cause: error,
+    });
+  }
+  if (document.format !== "poisonpill-finding" || document.version !== FINDING_FORMAT_VERSION) {
+    throw new ConfigError(`${file} is not a poisonpill finding of format version ${FINDING_FORMAT_VERSION}`, { value: document.version, hint: "replay it with the poisonpill version that wrote it" });
+  }
+  return document as unknown as Finding;
+}
+
+function toSample(message: Finding["messages"][number]): Sample {
+  return { class: message.class, mutation: message.mutation, path: message.path, expect: message.expect, bytes: Buffer.from(message.base64, "base64"), headers: message.headers };
+}
+
+/**
+ * Sends a finding's messages to a fresh consumer of its scenario and reports
+ * whether it still fails the same way.
+ */
+export async function replayFinding(dir: string, options: { scenarioFile?: string; brokerUrl?: string; allowRemoteBroker?: boolean; onEvent?: EventListener } = {}): Promise<ReplayResult> {
+  const finding = await readFinding(dir);
+  const scenarioFile = options.scenarioFile ?? finding.scenarioFile;
+  if (scenarioFile === undefined) throw new ConfigError(`finding ${finding.id} names no scenario file`, { hint: "pass --scenario FILE" });
+  if (finding.messages.length === 0) throw new ConfigError(`finding ${finding.id} has no messages to replay (it was never attributed)`, { value: dir, hint: "rerun the scenario to attribute it" });
+  const loaded: LoadedScenario = await loadScenario(scenarioFile);
+  const runTag = randomBytes(3).toString("hex");
+  const session = await openBrokerSession(loaded.scenario, options, runTag);
+  const stateRoot = join(resolve(dir), "..", "..", ".state", runTag);
+  try {
+    const context = { loaded, session, settings: resolveSettings(loaded.scenario), stateRoot, onEvent: options.onEvent };
+    const observation = await observeReplay(context, finding.messages.map(toSample), "replay");
+    const stillFails = observation.kind !== "ok" && observation.kind === finding.detector && observation.signature === finding.signature;
+    return { finding, observation, stillFails };
+  } finally {
+    await session.close();
+    await rm(stateRoot, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,42 @@
+import type { Scenario } from "../scenario/types.ts";
+
+/** Scenario timing and size options with their defaults applied. */
+export interface RunSettings {
+  hangTimeoutMs: number;
+  checkEveryMessages: number;
+  maxInFlight: number;
+  readyTimeoutMs: number;
+  stopGraceMs: number;
+  /** How often the broker is asked for acknowledgement progress. */
+  pollIntervalMs: number;
+  /** Replays one finding's attribution may spend before it is reported unconfirmed. */
+  maxAttributionReplays: number;
+}
+
+/** Defaults; each is sized for loopback brokers and consumers that start in well under a second. */
+export const DEFAULTS = {
+  /** A healthy consumer acknowledges in milliseconds; five seconds leaves room for a loaded two-core CI machine. */
+  hangTimeoutMs: 5_000,
+  /** Checks cost a pause of the flood; every 100 messages keeps the window to search small. */
+  checkEveryMessages: 100,
+  /** Bounds crash candidates: the crashing message is among the unacknowledged ones. */
+  maxInFlight: 16,
+  /** A Node consumer connects and subscribes in about 0.2 s here; 20 s covers slow runtimes. */
+  readyTimeoutMs: 20_000,
+  stopGraceMs: 2_000,
+  pollIntervalMs: 20,
+  /** A binary search over 100 messages plus a delta-debugging pass fits in 40 replays. */
+  maxAttributionReplays: 40,
+} as const;
+
+export function resolveSettings(scenario: Scenario): RunSettings {
+  return {
+    hangTimeoutMs: scenario.hangTimeoutMs ?? DEFAULTS.hangTimeoutMs,
+    checkEveryMessages: scenario.checkEveryMessages ?? DEFAULTS.checkEveryMessages,
+    maxInFlight: scenario.maxInFlight ?? DEFAULTS.maxInFlight,
+    readyTimeoutMs: scenario.consumer.ready?.timeoutMs ?? DEFAULTS.readyTimeoutMs,
+    stopGraceMs: scenario.consumer.stopGraceMs ?? DEFAULTS.stopGraceMs,
+    pollIntervalMs: DEFAULTS.pollIntervalMs,
+    maxAttributionReplays: DEFAULTS.maxAttributionReplays,
+  };
+}

@@ -1,0 +1,77 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import fc from "fast-check";
+import { SchemaError } from "../../generators/errors.ts";
+import { fromJsonSchema } from "../../generators/json-schema/index.ts";
+import { fromProtobuf, loadProtoType } from "../../generators/protobuf/index.ts";
+import type { Sample } from "../../generators/sample.ts";
+import { ConfigError } from "../errors.ts";
+import type { LoadedScenario } from "./load.ts";
+
+/**
+ * The scenario's payload generator with the reproduction scheme fast-check
+ * uses: sample `i` of seed `s` is `fc.sample(arbitrary, { seed: s, path: "i" })`,
+ * and a path `"i:j:k"` walks shrink steps from it.
+ */
+export class SampleSource {
+  constructor(readonly arbitrary: fc.Arbitrary<Sample>) {}
+
+  /** `count` consecutive samples starting at index `start`; cheap to call in chunks. */
+  range(seed: number, start: number, count: number): Sample[] {
+    return fc.sample(this.arbitrary, { seed, path: String(start), numRuns: count });
+  }
+
+  /** The sample at a fast-check path ("17", or "17:0:3" after shrinking). */
+  at(seed: number, path: string): Sample {
+    const [sample] = fc.sample(this.arbitrary, { seed, path, numRuns: 1 });
+    if (sample === undefined) throw new ConfigError(`no sample at path "${path}" for seed ${seed}`, { value: path, hint: "check the path recorded with the finding" });
+    return sample;
+  }
+}
+
+async function readSchemaFile(path: string): Promise<object> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === "ENOENT" ? `schema file ${path} not found` : `schema file ${path} could not be read (${code})`, {
+      value: path,
+      hint: "fix schema.jsonSchema in the scenario; relative paths resolve from the scenario file's directory",
+      cause: error,
+    });
+  }
+  try {
+    return JSON.parse(text) as object;
+  } catch (error) {
+    throw new ConfigError(`schema file ${path} is not valid JSON: ${(error as Error).message}`, { value: path, hint: "fix the JSON syntax of the schema", cause: error });
+  }
+}
+
+function schemaConfigError(error: SchemaError, source: string): ConfigError {
+  return new ConfigError(`schema ${source}: ${error.message}`, { value: error.pointer, hint: "change the schema, or restrict the scenario to what poisonpill supports (see the README)", cause: error });
+}
+
+/** Builds the sample generator a scenario's `schema` describes; schema problems become ConfigErrors. */
+export async function buildSampleSource(loaded: LoadedScenario): Promise<SampleSource> {
+  const { schema, generator } = loaded.scenario;
+  const classes = generator?.classes;
+  if ("jsonSchema" in schema) {
+    const source = typeof schema.jsonSchema === "string" ? resolve(loaded.baseDir, schema.jsonSchema) : "(inline)";
+    const document = typeof schema.jsonSchema === "string" ? await readSchemaFile(source) : schema.jsonSchema;
+    try {
+      return new SampleSource(fromJsonSchema(document, { classes }));
+    } catch (error) {
+      if (error instanceof SchemaError) throw schemaConfigError(error, source);
+      throw error;
+    }
+  }
+  const protoFile = resolve(loaded.baseDir, schema.proto);
+  try {
+    const type = await loadProtoType(protoFile, schema.type, { includePaths: (schema.includePaths ?? []).map((p) => resolve(loaded.baseDir, p)) });
+    return new SampleSource(fromProtobuf(type, { classes }));
+  } catch (error) {
+    if (error instanceof SchemaError) throw schemaConfigError(error, protoFile);
+    throw error;
+  }
+}

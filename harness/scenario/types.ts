@@ -1,0 +1,126 @@
+import type { Sample, SampleClass } from "../../generators/sample.ts";
+
+export type BrokerKind = "nats" | "jetstream" | "rabbitmq";
+export type ProvisionChoice = "auto" | "url" | "local" | "testcontainers";
+
+export interface NatsBrokerConfig {
+  /** `nats` publishes on core NATS (no acknowledgements); `jetstream` through a stream. */
+  kind: "nats" | "jetstream";
+  /** Broker URL; else POISONPILL_NATS_URL; else a private nats-server is started. */
+  url?: string;
+  /**
+   * Base subject. Each consumer start gets its own subject below it,
+   * `<subject>.<run>.<start>`, passed to the consumer as `${subject}`.
+   */
+  subject: string;
+  /** Base stream name (JetStream); each consumer start gets its own stream. Default derived from the subject. */
+  stream?: string;
+  provision?: ProvisionChoice;
+}
+
+export interface RabbitMqBrokerConfig {
+  kind: "rabbitmq";
+  /** Broker URL; else POISONPILL_AMQP_URL. */
+  url?: string;
+  /** Base queue name; each consumer start gets its own queue, passed as `${queue}`. */
+  queue: string;
+  exchange?: string;
+  routingKey?: string;
+  provision?: ProvisionChoice;
+}
+
+export type BrokerConfig = NatsBrokerConfig | RabbitMqBrokerConfig;
+
+export type SchemaConfig =
+  | { jsonSchema: string | object }
+  | { proto: string; type: string; includePaths?: string[] };
+
+export interface ReadyConfig {
+  /** A regular expression matched against each line of the consumer's stdout and stderr. */
+  output?: string | RegExp;
+  /** Time allowed for the consumer to become ready. Default 20_000 ms. */
+  timeoutMs?: number;
+}
+
+export interface ConsumerConfig {
+  /** Program and arguments; values may use the placeholders listed in `env`. */
+  command: string[];
+  /**
+   * Extra environment. Values may use `${brokerUrl}`, `${subject}`,
+   * `${stream}`, `${queue}` and `${stateDir}`.
+   */
+  env?: Record<string, string>;
+  /** Working directory, relative to the scenario file. Default: the scenario's directory. */
+  cwd?: string;
+  /**
+   * Readiness: an output pattern, else the consumer's subscription or
+   * JetStream consumer appearing on the broker.
+   */
+  ready?: ReadyConfig;
+  /** Time between SIGTERM and SIGKILL when the consumer is stopped. Default 2_000 ms. */
+  stopGraceMs?: number;
+}
+
+/** A message the consumer has acknowledged in the current consumer start. */
+export interface DeliveredMessage {
+  /** Position in this consumer start: 1 for the first message published to it. */
+  seq: number;
+  sample: Sample;
+}
+
+export interface InvariantContext {
+  /** The consumer's private state directory for this start. */
+  stateDir: string;
+  /** Every message published to this consumer start, in order; all were acknowledged when the check runs. */
+  messages: readonly DeliveredMessage[];
+}
+
+/** Returns true (or nothing) when the invariant holds, or false / a message explaining the violation. */
+export type InvariantCheck = (context: InvariantContext) => boolean | string | void | Promise<boolean | string | void>;
+
+export interface FunctionInvariant {
+  name: string;
+  check: InvariantCheck;
+}
+
+export interface CommandInvariant {
+  name: string;
+  /**
+   * Exit 0 means the invariant holds; any other exit is a violation, explained
+   * by the output. Arguments may use `${stateDir}` and `${messagesFile}` (a
+   * JSON Lines file of the messages, see DeliveredMessage) and the consumer
+   * placeholders.
+   */
+  command: string[];
+}
+
+export type InvariantConfig = FunctionInvariant | CommandInvariant;
+
+export interface GeneratorConfig {
+  /** Restrict the sample classes sent. Default: all. */
+  classes?: SampleClass[];
+}
+
+export interface Scenario {
+  name: string;
+  broker: BrokerConfig;
+  schema: SchemaConfig;
+  consumer: ConsumerConfig;
+  invariants?: InvariantConfig[];
+  /**
+   * A delivered message not acknowledged within this time is a hang; also the
+   * time allowed for acknowledgements to catch up before an invariant check.
+   * Default 5_000 ms.
+   */
+  hangTimeoutMs?: number;
+  /** Invariants run after every this many messages, and at the end. Default 100. */
+  checkEveryMessages?: number;
+  /**
+   * Maximum messages published but not yet acknowledged. Bounds how many
+   * candidates a crash has to be attributed among. Default 16.
+   */
+  maxInFlight?: number;
+  /** Permit a broker host that is not a loopback address. Default false. */
+  allowRemoteBroker?: boolean;
+  generator?: GeneratorConfig;
+}

@@ -1,0 +1,136 @@
+import { ConfigError } from "../errors.ts";
+import { SAMPLE_CLASSES } from "../../generators/sample.ts";
+import type { Scenario } from "./types.ts";
+
+type Json = Record<string, unknown>;
+
+function fail(field: string, expected: string, got: unknown, hint?: string): never {
+  const shown = typeof got === "string" ? JSON.stringify(got) : got === undefined ? "nothing" : JSON.stringify(got) ?? String(got);
+  throw new ConfigError(`scenario field ${field} must be ${expected}, got ${shown}`, { value: got, hint: hint ?? `fix ${field} in the scenario` });
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function requireString(object: Json, key: string, prefix: string): string {
+  const value = object[key];
+  if (typeof value !== "string" || value === "") fail(`${prefix}.${key}`, "a non-empty string", value);
+  return value;
+}
+
+function optionalString(object: Json, key: string, prefix: string): void {
+  if (object[key] !== undefined && typeof object[key] !== "string") fail(`${prefix}.${key}`, "a string", object[key]);
+}
+
+function optionalInteger(object: Json, key: string, prefix: string, min: number, unit = ""): void {
+  const value = object[key];
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) fail(`${prefix}.${key}`, `an integer >= ${min}${unit}`, value);
+}
+
+function validateBroker(broker: unknown): void {
+  if (!isObject(broker)) fail("broker", "an object", broker);
+  const kinds = ["nats", "jetstream", "rabbitmq"];
+  if (!kinds.includes(broker.kind as string)) fail("broker.kind", `one of ${kinds.map((k) => `"${k}"`).join(", ")}`, broker.kind);
+  optionalString(broker, "url", "broker");
+  if (broker.provision !== undefined && !["auto", "url", "local", "testcontainers"].includes(broker.provision as string)) {
+    fail("broker.provision", 'one of "auto", "url", "local", "testcontainers"', broker.provision);
+  }
+  if (broker.kind === "rabbitmq") {
+    requireString(broker, "queue", "broker");
+    optionalString(broker, "exchange", "broker");
+    optionalString(broker, "routingKey", "broker");
+    return;
+  }
+  const subject = requireString(broker, "subject", "broker");
+  if (/[\s*>]/.test(subject) || subject.startsWith(".") || subject.endsWith(".")) {
+    fail("broker.subject", "a literal NATS subject without spaces or wildcards", subject);
+  }
+  optionalString(broker, "stream", "broker");
+  if (typeof broker.stream === "string" && !/^[A-Za-z0-9_-]+$/.test(broker.stream)) {
+    fail("broker.stream", "a stream name of letters, digits, '_' and '-'", broker.stream);
+  }
+}
+
+function validateSchema(schema: unknown): void {
+  if (!isObject(schema)) fail("schema", 'an object such as { "jsonSchema": "order.schema.json" }', schema);
+  if ("jsonSchema" in schema) {
+    const source = schema.jsonSchema;
+    if (typeof source !== "string" && !isObject(source)) fail("schema.jsonSchema", "a file path or a schema object", source);
+    return;
+  }
+  if ("proto" in schema) {
+    requireString(schema, "proto", "schema");
+    requireString(schema, "type", "schema");
+    if (schema.includePaths !== undefined && !(Array.isArray(schema.includePaths) && schema.includePaths.every((p) => typeof p === "string"))) {
+      fail("schema.includePaths", "an array of directory paths", schema.includePaths);
+    }
+    return;
+  }
+  fail("schema", 'an object with "jsonSchema" or with "proto" and "type"', schema);
+}
+
+function validateConsumer(consumer: unknown): void {
+  if (!isObject(consumer)) fail("consumer", "an object", consumer);
+  const command = consumer.command;
+  if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === "string")) {
+    fail("consumer.command", 'a non-empty array of strings, e.g. ["node", "consumer.js"]', command);
+  }
+  if (consumer.env !== undefined) {
+    if (!isObject(consumer.env)) fail("consumer.env", "an object of strings", consumer.env);
+    for (const [name, value] of Object.entries(consumer.env)) {
+      if (typeof value !== "string") fail(`consumer.env.${name}`, "a string", value);
+    }
+  }
+  optionalString(consumer, "cwd", "consumer");
+  optionalInteger(consumer, "stopGraceMs", "consumer", 0, " (milliseconds)");
+  if (consumer.ready !== undefined) {
+    if (!isObject(consumer.ready)) fail("consumer.ready", "an object", consumer.ready);
+    const output = consumer.ready.output;
+    if (output !== undefined && typeof output !== "string" && !(output instanceof RegExp)) fail("consumer.ready.output", "a regular expression", output);
+    if (typeof output === "string") {
+      try {
+        new RegExp(output);
+      } catch (error) {
+        fail("consumer.ready.output", "a valid regular expression", output, `fix the pattern (${(error as Error).message})`);
+      }
+    }
+    optionalInteger(consumer.ready, "timeoutMs", "consumer.ready", 1, " (milliseconds)");
+  }
+}
+
+function validateInvariants(invariants: unknown): void {
+  if (invariants === undefined) return;
+  if (!Array.isArray(invariants)) fail("invariants", "an array", invariants);
+  invariants.forEach((invariant: unknown, index) => {
+    const prefix = `invariants[${index}]`;
+    if (!isObject(invariant)) fail(prefix, "an object", invariant);
+    requireString(invariant, "name", prefix);
+    const hasCheck = typeof invariant.check === "function";
+    const hasCommand = Array.isArray(invariant.command) && invariant.command.length > 0 && invariant.command.every((p) => typeof p === "string");
+    if (!hasCheck && !hasCommand) fail(prefix, 'an object with a "check" function or a non-empty "command" array', invariant);
+  });
+}
+
+/** Checks a scenario's shape and values; throws a ConfigError naming the first bad field. */
+export function validateScenario(input: unknown): Scenario {
+  if (!isObject(input)) fail("(root)", "an object", input);
+  requireString(input, "name", "scenario");
+  validateBroker(input.broker);
+  validateSchema(input.schema);
+  validateConsumer(input.consumer);
+  validateInvariants(input.invariants);
+  optionalInteger(input, "hangTimeoutMs", "scenario", 1, " (milliseconds)");
+  optionalInteger(input, "checkEveryMessages", "scenario", 1);
+  optionalInteger(input, "maxInFlight", "scenario", 1);
+  if (input.allowRemoteBroker !== undefined && typeof input.allowRemoteBroker !== "boolean") fail("scenario.allowRemoteBroker", "true or false", input.allowRemoteBroker);
+  if (input.generator !== undefined) {
+    if (!isObject(input.generator)) fail("generator", "an object", input.generator);
+    const classes = input.generator.classes;
+    if (classes !== undefined && !(Array.isArray(classes) && classes.length > 0 && classes.every((c) => SAMPLE_CLASSES.includes(c)))) {
+      fail("generator.classes", `a non-empty array of ${SAMPLE_CLASSES.join(", ")}`, classes);
+    }
+  }
+  return input as unknown as Scenario;
+}
