@@ -101,7 +101,7 @@ function enumBoundary(context: GeneratorContext): fc.Arbitrary<Draft> | null {
 }
 
 /**
- * A message nested exactly DECODE_DEPTH_LIMIT levels along the schema's
+ * Builds a message nested exactly DECODE_DEPTH_LIMIT levels along the schema's
  * recursive route, each level filled with a valid stand-in message.
  */
 function maxNesting(context: GeneratorContext): fc.Arbitrary<Draft> | null {
@@ -135,7 +135,7 @@ function maxNesting(context: GeneratorContext): fc.Arbitrary<Draft> | null {
   });
 }
 
-/** A message with no fields set: every proto3 field at its default. */
+/** Builds the empty message, in which every proto3 field has its default. */
 function emptyMessage(): fc.Arbitrary<Draft> {
   return fc.constant({ class: "boundary", mutation: "boundary.empty-message", path: "", bytes: new Uint8Array(0), expect: "decode" });
 }

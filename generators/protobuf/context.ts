@@ -1,6 +1,6 @@
 /**
- * What every sample builder needs to know about one message type, computed
- * once per `fromProtobuf` call.
+ * The per-type data that every sample builder reads: field chains, the
+ * recursive route and value arbitraries, computed once per `fromProtobuf` call.
  */
 import fc from "fast-check";
 import protobuf from "protobufjs";

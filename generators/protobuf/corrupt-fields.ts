@@ -1,9 +1,9 @@
 /**
  * Corrupt samples that stay well framed: each field occurrence can be
- * skipped or read, but breaks what the schema declares. The wire format
- * settles most of them as accepted (a decoder skips unknown fields and fields
- * of the wrong wire type, and keeps the last of repeated singular fields and
- * oneof members), so their expectation is decided by decoding with protobufjs.
+ * skipped or read, but breaks what the schema declares. A decoder skips
+ * unknown fields and fields of the wrong wire type, and keeps the last of
+ * repeated singular fields and oneof members. So most of these are accepted,
+ * and decoding with protobufjs decides each expectation.
  */
 import fc from "fast-check";
 import protobuf from "protobufjs";
@@ -64,7 +64,7 @@ export function writeWithWireType(writer: WireWriter, fieldNumber: number, wireT
   }
 }
 
-/** A known field written with a wire type other than the one its type uses. */
+/** Appends a known field written with a wire type other than the one its type uses. */
 function wrongWireType(context: GeneratorContext): fc.Arbitrary<Draft> | null {
   const chains = context.chains;
   if (chains.length === 0) return null;
@@ -89,7 +89,7 @@ const UNKNOWN_WIRE_TYPES: readonly [string, number][] = [
   ["i32", WireType.I32],
 ];
 
-/** A field number the message does not declare, once for every wire type. */
+/** Appends a field number the message does not declare, one arbitrary per wire type. */
 function unknownFields(context: GeneratorContext): fc.Arbitrary<Draft>[] {
   const numbers = [unusedFieldNumber(context.type), unusedFieldNumber(context.type, 2048)];
   if (!context.type.fieldsArray.some((field) => field.id === MAX_FIELD_NUMBER)) numbers.push(MAX_FIELD_NUMBER);
@@ -104,7 +104,7 @@ function unknownFields(context: GeneratorContext): fc.Arbitrary<Draft>[] {
   );
 }
 
-/** A singular field written a second time; the last occurrence wins (messages merge). */
+/** Writes a singular field a second time. The last occurrence wins, and sub-messages merge. */
 function repeatedSingular(context: GeneratorContext): fc.Arbitrary<Draft> | null {
   const chains = chainsWhere(context, (leaf) => !leaf.repeated && !realOneofOf(leaf));
   if (chains.length === 0) return null;
@@ -118,7 +118,7 @@ function repeatedSingular(context: GeneratorContext): fc.Arbitrary<Draft> | null
   });
 }
 
-/** Two members of one oneof, one after the other; the last one wins. */
+/** Writes two members of one oneof, one after the other. The last one wins. */
 function oneofMultiple(context: GeneratorContext): fc.Arbitrary<Draft> | null {
   const chains = chainsWhere(context, (leaf) => (realOneofOf(leaf)?.fieldsArray.length ?? 0) > 1);
   if (chains.length === 0) return null;
@@ -142,7 +142,7 @@ function oneofMultiple(context: GeneratorContext): fc.Arbitrary<Draft> | null {
 }
 
 /**
- * A required field left out. protobufjs always writes required fields, so
+ * Leaves a required field out. protobufjs always writes required fields, so
  * the field is cut out of the encoded bytes afterwards.
  */
 function missingRequired(context: GeneratorContext): fc.Arbitrary<Draft> | null {
@@ -158,7 +158,7 @@ function missingRequired(context: GeneratorContext): fc.Arbitrary<Draft> | null 
   );
 }
 
-/** A string field whose bytes are not valid UTF-8. */
+/** Appends a string field whose bytes are not valid UTF-8. */
 function invalidUtf8(context: GeneratorContext): fc.Arbitrary<Draft> | null {
   const chains = chainsWhere(context, (leaf) => leaf.type === "string" && !leaf.resolvedType);
   if (chains.length === 0) return null;

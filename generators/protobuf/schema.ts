@@ -22,11 +22,6 @@ export const LONG_TYPES = new Set(["int64", "uint64", "sint64", "fixed64", "sfix
 export const TIMESTAMP = ".google.protobuf.Timestamp";
 export const DURATION = ".google.protobuf.Duration";
 
-/** A message, enum or scalar field with its resolved type. */
-export function resolved(field: protobuf.FieldBase): protobuf.FieldBase {
-  return field.resolve();
-}
-
 export function messageTypeOf(field: protobuf.FieldBase): protobuf.Type | null {
   const target = field.resolve().resolvedType;
   return target instanceof protobuf.Type ? target : null;

@@ -1,0 +1,1 @@
+export { fromProtobuf, loadProtoType, type ProtobufOptions } from "./protobuf/index.ts";
