@@ -2,7 +2,8 @@
 # Sets up a local Docker-API engine (podman) and the two broker images that
 # the Testcontainers provisioning uses, without any image registry:
 #
-#   1. install podman and runc from apt when missing;
+#   1. install podman, runc, nats-server and rabbitmq-server from apt when
+#      missing;
 #   2. write a containers.conf (runtime runc, ulimits) and a registries.conf
 #      that blocks every registry, so no pull can ever leave the machine;
 #   3. start `podman system service` on a unix socket unless one already
@@ -38,6 +39,9 @@ SERVICE_START_TIMEOUT_S=30
 
 SCRIPT_STARTED=$(date +%s.%N)
 
+# Settings exported by an earlier run may point at files this run rewrites.
+unset CONTAINERS_CONF CONTAINERS_REGISTRIES_CONF
+
 log() { printf 'setup-podman: %s\n' "$*"; }
 
 # Runs "$@" and prints how long it took under the step name in $1.
@@ -58,18 +62,28 @@ timed() {
 give_up() {
   log "not set up: $*"
   log "container tests will be skipped"
-  rm -f "$ENV_FILE"
+  rm -f "$ENV_FILE" 2>/dev/null
   exit 0
 }
 
 # ---------------------------------------------------------------- install
 
-install_podman() {
-  if command -v podman >/dev/null && command -v runc >/dev/null; then
-    log "podman $(podman --version | awk '{print $3}') and runc already installed"
+install_packages() {
+  # The images are built from the host's own nats-server and rabbitmq-server,
+  # so those are installed too when missing.
+  local missing=()
+  command -v podman >/dev/null || missing+=(podman)
+  command -v runc >/dev/null || missing+=(runc)
+  [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+  if [ "${POISONPILL_PODMAN_SKIP_RABBITMQ:-0}" != 1 ] && ! dpkg -s rabbitmq-server >/dev/null 2>&1; then
+    missing+=(rabbitmq-server)
+  fi
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "podman $(podman --version | awk '{print $3}'), runc, nats-server, rabbitmq-server already installed"
     return 0
   fi
-  command -v apt-get >/dev/null || { log "apt-get not found"; return 1; }
+  command -v apt-get >/dev/null || { log "apt-get not found, cannot install: ${missing[*]}"; return 1; }
+  log "installing: ${missing[*]}"
 
   # A post-install script may try to start services. policy-rc.d exiting 101
   # forbids that. An existing policy-rc.d is left as it is.
@@ -78,14 +92,21 @@ install_podman() {
     printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && created_policy=1
   fi
 
-  local rc=0
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || rc=$?
+  local rc=0 apt_log
+  apt_log=$(mktemp /tmp/poisonpill-apt.XXXXXX.log)
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$apt_log" 2>&1 || rc=$?
   if [ $rc -eq 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      podman runc >/dev/null || rc=$?
+      "${missing[@]}" >>"$apt_log" 2>&1 || rc=$?
   fi
 
   [ $created_policy -eq 1 ] && rm -f "$policy"
+  if [ $rc -ne 0 ]; then
+    log "apt-get failed with exit $rc; last lines of $apt_log:"
+    tail -n 15 "$apt_log" | sed 's/^/  /'
+  else
+    rm -f "$apt_log"
+  fi
   return $rc
 }
 
@@ -95,9 +116,9 @@ write_configs() {
   mkdir -p "$STATE_DIR" || return 1
   chmod 700 "$STATE_DIR"
 
-  # crun fails on a hybrid cgroup layout, but runc works. Raising the ulimits past
-  # the session's hard nofile limit (20000) or conmon's nproc (32768) makes
-  # every container start fail, and the defaults are too low for RabbitMQ.
+  # crun fails on a hybrid cgroup layout, but runc works. With podman 4.3.1,
+  # ulimits above the session's hard nofile limit (20000) or conmon's nproc
+  # limit (32768) make every container start fail, so both are set here.
   cat >"$CONTAINERS_CONF_FILE" <<'EOF'
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
@@ -127,7 +148,7 @@ service_responds() {
 
 start_service() {
   if service_responds; then
-    log "API service already answers on $SOCKET"
+    log "API service already responds on $SOCKET"
     return 0
   fi
 
@@ -313,7 +334,7 @@ write_env() {
 [ "$(id -u)" -eq 0 ] || give_up "must run as root (podman as root, apt-get install)"
 [ "$(uname -s)" = Linux ] || give_up "podman service mode needs Linux, got $(uname -s)"
 
-timed "install podman, runc" install_podman || give_up "podman or runc could not be installed"
+timed "install packages" install_packages || give_up "podman, runc or a broker package could not be installed"
 timed "write configs" write_configs || give_up "cannot write configs under $STATE_DIR"
 timed "start API service" start_service || give_up "podman API service did not start"
 
