@@ -122,7 +122,7 @@ function arrayEdges(schema: MergedSchema, value: unknown[], put: Put): void {
 
 const scratch = new DataView(new ArrayBuffer(8));
 
-/** The smallest double above `value`. */
+/** Returns the smallest double above `value`. */
 export function nextUp(value: number): number {
   if (Number.isNaN(value) || value === Infinity) return value;
   if (value === 0) return Number.MIN_VALUE;
@@ -132,7 +132,7 @@ export function nextUp(value: number): number {
   return scratch.getFloat64(0);
 }
 
-/** The largest double below `value`. */
+/** Returns the largest double below `value`. */
 export function nextDown(value: number): number {
   return -nextUp(-value);
 }

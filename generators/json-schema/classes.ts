@@ -13,9 +13,10 @@ import type { JsonSchemaSampleClass } from "./options.ts";
 import { violationCandidates } from "./violation.ts";
 
 /**
- * One arbitrary per sample class, all derived from the same valid values.
- * `boundary` keeps the first candidate that ajv accepts and `violation` the
- * first that ajv rejects; `adversarial` and `corrupt` keep whatever ajv decides.
+ * Builds one arbitrary per sample class, all derived from the same valid
+ * values. `boundary` keeps the first candidate that ajv accepts and
+ * `violation` the first that ajv rejects. `adversarial` and `corrupt` keep
+ * whatever ajv decides.
  */
 export function classArbitraries(
   ctx: SchemaContext,

@@ -15,8 +15,8 @@ export interface Conjunction {
 
 /**
  * Expands `$ref` and `allOf` into a flat conjunction. Each `$ref` expansion
- * spends one unit of `refBudget`; a `$ref` met with no budget left makes the
- * conjunction impossible, which is how recursive schemas stop at maxDepth.
+ * spends one unit of `refBudget`. A `$ref` met with no budget left makes the
+ * conjunction impossible, and that is how recursive schemas stop at maxDepth.
  */
 export function flatten(ctx: SchemaContext, schemas: readonly SchemaNode[], refBudget: number): Conjunction {
   const result: Conjunction = { nodes: [], choices: [], impossible: false, refBudget };

@@ -47,14 +47,15 @@ const COMMON_KEYWORDS = [
 ];
 
 /**
- * Supported keywords per dialect. Draft 7 expresses tuples as an array-valued
- * `items` plus `additionalItems`; 2019-09 keeps that form and adds `$anchor`;
- * 2020-12 replaces it with `prefixItems` and a schema-valued `items`.
+ * Supported keywords per dialect. Draft 7 and 2019-09 express tuples as an
+ * array-valued `items` plus `additionalItems`; 2020-12 replaces that with
+ * `prefixItems` and a schema-valued `items`. `$anchor` is absent because
+ * ajv 8.20 rejects it in strict mode.
  */
 export const SUPPORTED_KEYWORDS: Readonly<Record<Dialect, ReadonlySet<string>>> = {
   "draft-07": new Set([...COMMON_KEYWORDS, "additionalItems"]),
-  "2019-09": new Set([...COMMON_KEYWORDS, "additionalItems", "$anchor"]),
-  "2020-12": new Set([...COMMON_KEYWORDS, "prefixItems", "$anchor"]),
+  "2019-09": new Set([...COMMON_KEYWORDS, "additionalItems"]),
+  "2020-12": new Set([...COMMON_KEYWORDS, "prefixItems"]),
 };
 
 /**

@@ -17,7 +17,7 @@ const TYPE_HINTS: ReadonlyArray<[JsonType, readonly string[]]> = [
 ];
 
 /** Keywords that flatten() has already expanded. */
-const STRUCTURAL_KEYWORDS = new Set(["$ref", "allOf", "anyOf", "oneOf", "$defs", "definitions", "$anchor"]);
+const STRUCTURAL_KEYWORDS = new Set(["$ref", "allOf", "anyOf", "oneOf", "$defs", "definitions"]);
 
 /**
  * The combined constraints of a conjunction of schema nodes: the tightest

@@ -13,10 +13,10 @@ export const JSON_SCHEMA_SAMPLE_CLASSES: readonly JsonSchemaSampleClass[] = [
 
 export interface FromJsonSchemaOptions {
   /**
-   * Classes to produce. Default: all five. `oversized` is not produced by this
-   * generator and is rejected. When the default is used and the schema accepts
-   * every JSON value, `violation` is left out, because no such sample exists;
-   * naming `violation` explicitly for such a schema raises a SchemaError.
+   * Classes to produce. Default: all five. This generator does not produce
+   * `oversized` and raises a RangeError for it. If the schema accepts every
+   * JSON value, no violation sample exists. The default set then leaves
+   * `violation` out, and naming it explicitly raises a SchemaError.
    */
   classes?: readonly SampleClass[];
   /**

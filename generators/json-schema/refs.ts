@@ -8,14 +8,15 @@ const DEFAULT_BASE_URI = "https://poisonpill.invalid/schema.json";
 
 /**
  * Resolves `$ref` values inside one schema document. Supports JSON-pointer
- * fragments, `$anchor` names and `$id`s of embedded resources, resolved
- * against the enclosing `$id` as RFC 3986 prescribes. References to other
- * documents raise a SchemaError because generators do no I/O.
+ * fragments, plain-name fragments declared as `$id: "#name"` (draft 7) and
+ * `$id`s of embedded resources, resolved against the enclosing `$id` as
+ * RFC 3986 prescribes. References to other documents raise a SchemaError
+ * because generators do no I/O.
  */
 export class RefResolver {
   /** Absolute URI without fragment → the schema resource with that `$id`. */
   private readonly resources = new Map<string, SchemaObject>();
-  /** Absolute URI with `#anchor` → the node that declares the anchor. */
+  /** Absolute URI with `#name` → the node whose `$id` declares that name. */
   private readonly anchors = new Map<string, SchemaObject>();
   /** Each node's `#`-pointer from the root and the base URI its refs resolve against. */
   private readonly nodes = new WeakMap<object, { pointer: string; baseUri: string }>();
@@ -53,7 +54,7 @@ export class RefResolver {
     if (fragment === "") return resource;
     if (!fragment.startsWith("/")) {
       const anchored = this.anchors.get(`${target.href}#${fragment}`);
-      if (anchored === undefined) throw new SchemaError(`$ref "${ref}" at ${at}: no $anchor "${fragment}"`, at, "$ref");
+      if (anchored === undefined) throw new SchemaError(`$ref "${ref}" at ${at}: no $id "#${fragment}" declares this name`, at, "$ref");
       return anchored;
     }
 
@@ -84,7 +85,6 @@ export class RefResolver {
           this.resources.set(base, node);
         }
       }
-      if (typeof node.$anchor === "string") this.anchors.set(`${base}#${node.$anchor}`, node);
 
       this.nodes.set(node, { pointer, baseUri: base });
       return base;

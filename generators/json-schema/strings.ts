@@ -70,8 +70,9 @@ function patternArbitrary(pattern: RegExp, maxLength: number | undefined, pointe
     return fc.stringMatching(pattern, maxLength === undefined ? {} : { maxLength });
   } catch (error) {
     throw new SchemaError(
-      `pattern /${pattern.source}/ at ${pointer} uses a construct fast-check's stringMatching cannot generate ` +
-        `(${error instanceof Error ? error.message : String(error)}): simplify the pattern`,
+      `fast-check's stringMatching cannot generate strings for pattern /${pattern.source}/ at ${pointer}` +
+        `${maxLength === undefined ? "" : ` within maxLength ${maxLength}`} ` +
+        `(${error instanceof Error ? error.message : String(error)}): simplify the pattern or relax maxLength`,
       pointer,
       "pattern",
       { cause: error },

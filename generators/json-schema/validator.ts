@@ -9,7 +9,10 @@ import type { SchemaObject } from "./schema.ts";
 
 /**
  * Ajv options. Strict mode stays on so that ajv, too, rejects unknown
- * keywords and formats. `strictTypes` and `strictTuples` are off because they
+ * keywords and formats. It also turns on `strictNumbers`, which rejects NaN
+ * and Infinity. JSON.parse reads literals beyond the double range, such as
+ * 1e309 or a 5,000-digit integer, as Infinity, and no consumer should store
+ * that as a number. `strictTypes` and `strictTuples` are off because they
  * reject valid schemas such as `properties` without `type`. `logger: false`
  * keeps a library from printing.
  */
@@ -38,8 +41,7 @@ export function validatorFor(schema: SchemaObject, dialect: Dialect): ValidateFu
   const cached = cache.get(schema);
   if (cached !== undefined) return cached;
 
-  const ajv =
-    dialect === "2020-12" ? new Ajv2020(AJV_OPTIONS) : dialect === "2019-09" ? new Ajv2019(AJV_OPTIONS) : new Ajv(AJV_OPTIONS);
+  const ajv = createAjv(dialect);
   addFormats(ajv);
 
   let validate: ValidateFunction;
@@ -52,4 +54,15 @@ export function validatorFor(schema: SchemaObject, dialect: Dialect): ValidateFu
 
   cache.set(schema, validate);
   return validate;
+}
+
+function createAjv(dialect: Dialect): Ajv | Ajv2019 | Ajv2020 {
+  switch (dialect) {
+    case "2020-12":
+      return new Ajv2020(AJV_OPTIONS);
+    case "2019-09":
+      return new Ajv2019(AJV_OPTIONS);
+    case "draft-07":
+      return new Ajv(AJV_OPTIONS);
+  }
 }
