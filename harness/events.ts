@@ -7,7 +7,8 @@ export type HarnessEvent =
   | { type: "ConsumerStarted"; pid: number; start: number; purpose: "flood" | "replay" }
   | { type: "ConsumerExited"; pid: number; code: number | null; signal: string | null; purpose: "flood" | "replay" }
   | { type: "Progress"; sent: number; acknowledged: number; findings: number; elapsedMs: number }
-  | { type: "FailureObserved"; detector: Detector; signature: string; candidates: number }
+  /** A failure with a new signature; attribution starts. */
+  | { type: "FailureObserved"; detector: Detector; signature: string }
   | { type: "FindingConfirmed"; finding: Finding }
   | { type: "FindingRepeated"; id: string; count: number }
   | { type: "FloodFinished"; sent: number; durationMs: number }

@@ -32,12 +32,9 @@ export function normalizeStack(output: string): string {
 function normalizeFrame(frame: string): string {
   return frame
     .replace(/file:\/\//g, "")
-    .replace(/:\d+(:\d+)?\)?$/, "")
-    .replace(/:\d+(:\d+)?\)/g, ")")
+    .replace(/:\d+(?::\d+)?(?=\)|$)/g, "")
     .replace(/0x[0-9a-f]+/gi, "0x?")
-    .replace(/\((.*\/)?([^/()]+)$/, "($2")
-    .replace(/^(.*\/)([^/]+)$/, "$2")
-    .replace(/\s+\($/, "")
+    .replace(/(?:[^\s()]*\/)([^/\s()]+)/g, "$1")
     .trim();
 }
 

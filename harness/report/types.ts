@@ -29,6 +29,8 @@ export interface RunReport {
   broker: { kind: string; url: string; via: ProvisionMethod };
   stats: {
     sent: number;
+    /** Generated samples not sent because their mutation kept causing a known finding. */
+    skipped: number;
     acknowledged: number;
     durationMs: number;
     consumerStarts: number;

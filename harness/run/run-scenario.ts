@@ -8,7 +8,7 @@ import type { BrokerSession } from "../brokers/types.ts";
 import { redactText, redactUrl } from "../brokers/url-guard.ts";
 import { describeThrown } from "../errors.ts";
 import { safeEmit, type EventListener } from "../events.ts";
-import { findingId } from "../findings/signature.ts";
+import { findingId, invariantSignature } from "../findings/signature.ts";
 import type { Detector, Finding, FindingEvidence, ReproMessage } from "../findings/types.ts";
 import { writeFinding } from "../findings/write.ts";
 import type { ReportFinding, RunReport } from "../report/types.ts";
@@ -41,6 +41,14 @@ const SAMPLE_CHUNK = 64;
 
 /** Attribution attempts for one signature that has not reproduced yet, before its repeats are only counted. */
 const MAX_ATTRIBUTION_ATTEMPTS = 3;
+
+/**
+ * Once a crash or hang signature has been seen this many times, mutations
+ * that caused it at least twice are no longer sent: every further send would
+ * only cost a consumer restart (about 0.25 s for a Node consumer) to count a
+ * known bug, time better spent looking for new ones.
+ */
+const SUPPRESS_AFTER_REPEATS = 5;
 
 /** Milliseconds between Progress events. */
 const PROGRESS_INTERVAL_MS = 500;
@@ -114,6 +122,17 @@ class ScenarioRun {
   private acknowledgedBefore = 0;
   private brokerRejected = 0;
   private readonly startedAt = Date.now();
+  /** Messages of the current consumer start up to which the invariants held. */
+  private checkedThrough = 0;
+  /** Innocent messages caught in a crash, sent again to the next consumer start. */
+  private readonly requeued: Sample[] = [];
+  private readonly retried = new WeakSet<Sample>();
+  /** Per signature, how often each mutation was the (presumed) culprit. */
+  private readonly culpritMutations = new Map<string, Map<string, number>>();
+  private readonly suppressedMutations = new Set<string>();
+  /** Samples generated, sent or not: the next sample's fast-check path. */
+  private generated = 0;
+  private skipped = 0;
 
   constructor(
     private readonly loaded: LoadedScenario,
@@ -151,6 +170,7 @@ class ScenarioRun {
   private async beginFloodStart(): Promise<ConsumerStart> {
     this.startCount += 1;
     this.start = await ConsumerStart.begin(this.context, `s${this.startCount}`, "flood");
+    this.checkedThrough = 0;
     return this.start;
   }
 
@@ -174,11 +194,10 @@ class ScenarioRun {
       await Promise.allSettled([...inFlight]);
     };
     let start = await this.beginFloodStart();
-    let checkedThrough = 0;
     let buffer: Sample[] = [];
     let lastProgressAt = 0;
 
-    while (this.sent < this.maxMessages && Date.now() < deadline) {
+    while ((this.generated < this.maxMessages || this.requeued.length > 0) && Date.now() < deadline) {
       if (Date.now() - lastProgressAt >= PROGRESS_INTERVAL_MS) {
         lastProgressAt = Date.now();
         safeEmit(this.options.onEvent, { type: "Progress", sent: this.sent, acknowledged: this.acknowledged(), findings: this.findings.size, elapsedMs: Date.now() - this.startedAt });
@@ -188,32 +207,35 @@ class ScenarioRun {
       if (interrupted !== undefined) {
         await drain();
         start = await this.handleFailure(start, interrupted);
-        checkedThrough = 0;
         continue;
       }
 
-      if (invariants.length > 0 && start.published - checkedThrough >= this.settings.checkEveryMessages) {
+      if (invariants.length > 0 && start.published - this.checkedThrough >= this.settings.checkEveryMessages) {
         await drain();
-        const replaced = await this.checkpoint(start, checkedThrough);
-        if (replaced === undefined) checkedThrough = start.published;
-        else {
-          start = replaced;
-          checkedThrough = 0;
-        }
+        start = (await this.checkpoint(start)) ?? start;
         continue;
       }
 
-      if (buffer.length === 0) buffer = this.source.range(this.seed, this.sent, SAMPLE_CHUNK);
-      const sample = buffer.shift()!;
-      this.samplePaths.set(sample, String(this.sent));
-      this.sent += 1;
+      let sample = this.requeued.shift();
+      if (sample === undefined) {
+        if (buffer.length === 0) buffer = this.source.range(this.seed, this.generated, SAMPLE_CHUNK);
+        sample = buffer.shift()!;
+        this.samplePaths.set(sample, String(this.generated));
+        this.generated += 1;
+        if (this.suppressedMutations.has(sample.mutation)) {
+          this.skipped += 1;
+          continue;
+        }
+        this.sent += 1;
+      }
       const target = start;
+      const message = sample;
       const task: Promise<void> = limit(async () => {
         try {
-          await target.publish(sample);
+          await target.publish(message);
         } catch (error) {
           this.brokerRejected += 1;
-          safeEmit(this.options.onEvent, { type: "Warning", message: `broker refused message ${this.samplePaths.get(sample)} (${sample.bytes.length} bytes): ${redactText(describeThrown(error))}` });
+          safeEmit(this.options.onEvent, { type: "Warning", message: `broker refused message ${this.samplePaths.get(message)} (${message.bytes.length} bytes): ${redactText(describeThrown(error))}` });
         }
       }).finally(() => inFlight.delete(task));
       inFlight.add(task);
@@ -221,8 +243,7 @@ class ScenarioRun {
     await drain();
 
     // Final settle and check: the last messages get the same scrutiny as the rest.
-    const replaced = await this.checkpoint(start, checkedThrough);
-    if (replaced !== undefined) start = replaced;
+    await this.checkpoint(start);
     safeEmit(this.options.onEvent, { type: "FloodFinished", sent: this.sent, durationMs: Date.now() - this.startedAt });
   }
 
@@ -230,54 +251,101 @@ class ScenarioRun {
    * Waits for the consumer to catch up, then runs the invariants. Returns the
    * replacement start when a failure ended the current one.
    */
-  private async checkpoint(start: ConsumerStart, checkedThrough: number): Promise<ConsumerStart | undefined> {
+  private async checkpoint(start: ConsumerStart): Promise<ConsumerStart | undefined> {
     const outcome = await start.settle();
     if (outcome.kind !== "settled") return this.handleFailure(start, outcome);
-    const invariants = this.loaded.scenario.invariants ?? [];
-    const violation = await checkInvariants(invariants, start);
-    if (violation === undefined) {
-      if (start.exit !== undefined) return this.handleFailure(start, { kind: "crash", exit: start.exit });
-      return undefined;
+    if (await this.recordViolation(start)) {
+      await this.endFloodStart();
+      return this.beginFloodStart();
     }
-    const messages = [...start.messages];
-    const outputTail = start.process.outputTail();
-    await this.endFloodStart();
-    await this.recordFailure(
-      { kind: "invariant", signature: `invariant:${violation.name}`, invariant: violation.name, output: violation.output, outputTail },
-      (fails, budget) => attributeToPrefix(messages, checkedThrough, fails, budget),
-    );
-    return this.beginFloodStart();
+    if (start.exit !== undefined) return this.handleFailure(start, { kind: "crash", exit: start.exit });
+    this.checkedThrough = start.published;
+    return undefined;
   }
 
-  /** Handles a crash or hang of the flood's consumer: attribute it, record it, start a fresh consumer. */
+  /**
+   * Runs the invariants over the messages the consumer has acknowledged and,
+   * on a violation, attributes and records it. Returns true on a violation.
+   */
+  private async recordViolation(start: ConsumerStart): Promise<boolean> {
+    const invariants = this.loaded.scenario.invariants ?? [];
+    if (invariants.length === 0 || start.published <= this.checkedThrough) return false;
+    const violation = await checkInvariants(invariants, start);
+    if (violation === undefined) return false;
+    const messages = [...start.messages];
+    const passedThrough = this.checkedThrough;
+    await this.recordFailure(
+      { kind: "invariant", signature: invariantSignature(violation.name), invariant: violation.name, output: violation.output, outputTail: start.process.outputTail() },
+      (fails, budget) => attributeToPrefix(messages, passedThrough, fails, budget),
+    );
+    return true;
+  }
+
+  /**
+   * Handles a crash or hang of the flood's consumer: checks the invariants
+   * over what it acknowledged before it died, attributes the failure, and
+   * starts a fresh consumer.
+   */
   private async handleFailure(start: ConsumerStart, outcome: FailureOutcome): Promise<ConsumerStart> {
     const observation = observationOf(outcome, start);
     let candidates = start.unacknowledged();
     // A consumer can die after acknowledging the message that killed it; then the last messages are the suspects.
     if (candidates.length === 0) candidates = start.messages.slice(-this.settings.maxInFlight);
+    if (outcome.kind === "crash") {
+      // State on disk reflects the acknowledged messages; a crash must not hide a corruption that came before it.
+      await start.truncateTo(outcome.progress?.ackedThrough ?? 0);
+      await this.recordViolation(start);
+    }
     await this.endFloodStart();
-    await this.recordFailure(observation, (fails, budget) => attributeToMessages(candidates, fails, budget));
+    const culprits = await this.recordFailure(observation, (fails, budget) => attributeToMessages(candidates, fails, budget));
+    // Without attribution (a repeated signature) the oldest unacknowledged message is the usual culprit of a
+    // consumer that handles one message at a time.
+    const presumed = culprits ?? candidates.slice(0, 1);
+    this.noteCulprits(observation.signature, presumed);
+
+    // Messages that were merely in flight when the consumer died deserve a delivery; each gets one more chance.
+    const guilty = new Set(presumed.map((m) => m.sample));
+    for (const message of candidates) {
+      if (guilty.has(message.sample) || this.retried.has(message.sample)) continue;
+      this.retried.add(message.sample);
+      this.requeued.push(message.sample);
+    }
     return this.beginFloodStart();
+  }
+
+  private noteCulprits(signature: string, culprits: DeliveredMessage[]): void {
+    const counts = this.culpritMutations.get(signature) ?? new Map<string, number>();
+    this.culpritMutations.set(signature, counts);
+    for (const { sample } of culprits) counts.set(sample.mutation, (counts.get(sample.mutation) ?? 0) + 1);
+    const finding = this.findings.get(signature)?.finding;
+    if (finding === undefined || !finding.reproduced || finding.count < SUPPRESS_AFTER_REPEATS) return;
+    for (const [mutation, count] of counts) {
+      if (count >= 2 && !this.suppressedMutations.has(mutation)) {
+        this.suppressedMutations.add(mutation);
+        safeEmit(this.options.onEvent, { type: "Warning", message: `no longer sending mutation ${mutation}: it caused known finding ${finding.id} ${count} times` });
+      }
+    }
   }
 
   /**
    * Groups an observed failure with earlier ones of the same signature, or
    * attributes it through replays and writes the new finding to disk.
+   * Returns the culprit messages when this call attributed them.
    */
   private async recordFailure(
     observation: Failure,
     attribute: (fails: (messages: DeliveredMessage[]) => Promise<boolean>, budget: ReplayBudget) => Promise<DeliveredMessage[] | undefined>,
-  ): Promise<void> {
+  ): Promise<DeliveredMessage[] | undefined> {
     const detector: Detector = observation.kind;
     const { signature } = observation;
-    safeEmit(this.options.onEvent, { type: "FailureObserved", detector, signature, candidates: 0 });
     const tracked = this.findings.get(signature);
     if (tracked !== undefined && (tracked.finding.reproduced || tracked.attempts >= MAX_ATTRIBUTION_ATTEMPTS)) {
       tracked.finding.count += 1;
       safeEmit(this.options.onEvent, { type: "FindingRepeated", id: tracked.finding.id, count: tracked.finding.count });
-      return;
+      return undefined;
     }
 
+    safeEmit(this.options.onEvent, { type: "FailureObserved", detector, signature });
     const budget = new ReplayBudget(this.settings.maxAttributionReplays);
     const fails = async (messages: DeliveredMessage[]): Promise<boolean> => {
       this.replayCount += 1;
@@ -295,12 +363,13 @@ class ScenarioRun {
     if (tracked !== undefined && !reproduced) {
       tracked.attempts += 1;
       tracked.finding.count += 1;
-      return;
+      return undefined;
     }
     const finding = this.makeFinding(detector, signature, messages, reproduced, evidence, (tracked?.finding.count ?? 0) + 1);
     this.findings.set(signature, { finding, attempts: (tracked?.attempts ?? 0) + 1 });
     await writeFinding(this.findingsDir, finding);
     safeEmit(this.options.onEvent, { type: "FindingConfirmed", finding });
+    return culprits;
   }
 
   private makeFinding(detector: Detector, signature: string, messages: DeliveredMessage[], reproduced: boolean, evidence: FindingEvidence, count: number): Finding {
@@ -339,6 +408,7 @@ class ScenarioRun {
       broker: { kind: this.session.kind, url: redactUrl(this.session.url), via: this.session.via },
       stats: {
         sent: this.sent,
+        skipped: this.skipped,
         acknowledged: this.acknowledged(),
         durationMs: Date.now() - this.startedAt,
         consumerStarts: this.startCount,
