@@ -110,6 +110,26 @@ describe.skipIf(rabbitMqSkipReason !== undefined)("RabbitMQ container", () => {
   });
 });
 
+describe.skipIf(natsSkipReason !== undefined)("removeLeftoverContainers", () => {
+  it("removes only the given run's containers", async () => {
+    const otherRun = `${runLabel}-other`;
+    const create = (label: string): string =>
+      execFileSync("podman", ["create", "--network", "host", "--label", `${RUN_LABEL}=${label}`, natsImage], { encoding: "utf8" }).trim();
+    create(runLabel);
+    create(runLabel);
+    const otherId = create(otherRun);
+
+    try {
+      expect(await removeLeftoverContainers(runLabel)).toBe(2);
+      expect(labelledContainers()).toEqual([]);
+      const other = execFileSync("podman", ["ps", "-a", "-q", "--no-trunc", "--filter", `label=${RUN_LABEL}=${otherRun}`], { encoding: "utf8" });
+      expect(other.trim()).toBe(otherId);
+    } finally {
+      await removeLeftoverContainers(otherRun);
+    }
+  });
+});
+
 describe.skipIf(!engine)("container provisioning errors", () => {
   it("rejects a missing image without pulling", async () => {
     const missing = `localhost/poisonpill-missing:${randomUUID().slice(0, 8)}`;
