@@ -79,10 +79,10 @@ async function replayCommand(args: string[]): Promise<number> {
   });
   const { finding, observation } = result;
   if (result.stillFails) {
-    process.stdout.write(`still fails: ${finding.detector} ${finding.id} (${observation.kind !== "ok" ? observation.signature : ""})\n`);
+    process.stdout.write(`still fails: ${finding.detector} ${finding.id} (${finding.signature})\n`);
     return 1;
   }
-  if (observation.kind !== "ok") {
+  if (observation.kind === "failure") {
     process.stdout.write(`fails differently: expected ${finding.signature}, observed ${observation.signature}\n`);
     return 1;
   }

@@ -7,6 +7,7 @@ import { safeEmit, type EventListener } from "../events.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { DeliveredMessage } from "../scenario/types.ts";
 import { ConfigError } from "../errors.ts";
+import type { Detector, FindingEvidence } from "../findings/types.ts";
 import { expandPlaceholders } from "./placeholders.ts";
 import type { RunSettings } from "./settings.ts";
 
@@ -17,13 +18,40 @@ export interface StartContext {
   /** Parent directory for the state directories of consumer starts. */
   stateRoot: string;
   onEvent?: EventListener;
+  /** Extra detectors attached to every consumer start. */
+  monitors?: readonly MonitorFactory[];
 }
+
+/** A failure seen by a StartMonitor. */
+export interface MonitorFailure {
+  kind: "detected";
+  detector: Detector;
+  /** Groups repeats of the same bug; replays must reproduce this exact signature. */
+  signature: string;
+  evidence: FindingEvidence;
+  /** Lane positions of the suspect messages, most likely first. Default: the unacknowledged messages. */
+  suspects?: number[];
+}
+
+/**
+ * A detector that watches one consumer start: redeliveries, memory, CPU.
+ * `check` runs after each progress poll while the harness publishes or waits.
+ */
+export interface StartMonitor {
+  check(start: ConsumerStart): MonitorFailure | undefined | Promise<MonitorFailure | undefined>;
+  /** Releases timers and handles; called once when the start ends. */
+  stop?(): void | Promise<void>;
+}
+
+/** Creates the monitors of a consumer start once it is ready. */
+export type MonitorFactory = (start: ConsumerStart) => StartMonitor | undefined;
 
 /** Why waiting for acknowledgements ended. */
 export type SettleOutcome =
   | { kind: "settled" }
   | { kind: "crash"; exit: ExitInfo; progress?: LaneProgress }
-  | { kind: "hang"; progress?: LaneProgress; unacknowledgedMs: number };
+  | { kind: "hang"; progress?: LaneProgress; unacknowledgedMs: number }
+  | MonitorFailure;
 
 export type FailureOutcome = Exclude<SettleOutcome, { kind: "settled" }>;
 
@@ -39,6 +67,7 @@ export class ConsumerStart {
   private lastAckChangeAt = Date.now();
   private messagesFileWritten = 0;
   private ended = false;
+  private monitors: StartMonitor[] = [];
 
   private constructor(
     readonly context: StartContext,
@@ -75,6 +104,10 @@ export class ConsumerStart {
       }
       await process.waitReady({ outputPattern, probe: outputPattern === undefined ? () => lane.hasConsumer() : undefined, timeoutMs: settings.readyTimeoutMs });
       const start = new ConsumerStart(context, lane, stateDir, placeholders, process, purpose);
+      for (const create of context.monitors ?? []) {
+        const monitor = create(start);
+        if (monitor !== undefined) start.monitors.push(monitor);
+      }
       safeEmit(context.onEvent, { type: "ConsumerStarted", pid: process.pid, start: Number(tag.replace(/\D/g, "")) || 0, purpose });
       return start;
     } catch (error) {
@@ -145,6 +178,15 @@ export class ConsumerStart {
     return Date.now() - this.lastAckChangeAt;
   }
 
+  /** Runs the attached monitors; returns the first failure one of them reports. */
+  async checkMonitors(): Promise<MonitorFailure | undefined> {
+    for (const monitor of this.monitors) {
+      const failure = await monitor.check(this);
+      if (failure !== undefined) return failure;
+    }
+    return undefined;
+  }
+
   /** Messages not acknowledged yet, oldest first: the candidates for a crash or hang. */
   unacknowledged(): DeliveredMessage[] {
     const acked = this.latest?.ackedThrough ?? 0;
@@ -169,6 +211,8 @@ export class ConsumerStart {
         return { kind: "crash", exit: this.exit, progress: this.latest };
       }
       const progress = await this.poll();
+      const detected = await this.checkMonitors();
+      if (detected !== undefined) return detected;
       if (progress !== undefined && progress.ackedThrough >= this.published) return { kind: "settled" };
       if (this.hangDetected()) return { kind: "hang", progress: this.latest, unacknowledgedMs: this.unacknowledgedMs() };
       await Promise.race([delay(this.context.settings.pollIntervalMs), this.process.exited]);
@@ -188,6 +232,7 @@ export class ConsumerStart {
   async end(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    for (const monitor of this.monitors) await monitor.stop?.();
     const wasRunning = this.process.running;
     await this.process.stop();
     if (wasRunning) safeEmit(this.context.onEvent, { type: "ConsumerExited", pid: this.process.pid, code: this.exit?.code ?? null, signal: this.exit?.signal ?? null, purpose: this.purpose });

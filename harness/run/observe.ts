@@ -1,17 +1,21 @@
 import type { Sample } from "../../generators/sample.ts";
+import { redactText } from "../brokers/url-guard.ts";
 import { crashSignature, hangSignature, invariantSignature } from "../findings/signature.ts";
+import type { Detector, FindingEvidence } from "../findings/types.ts";
 import { ConsumerStart, type FailureOutcome, type StartContext } from "./consumer-start.ts";
-import { checkInvariants } from "./invariants.ts";
+import { checkInvariants, type InvariantViolation } from "./invariants.ts";
+
+/** Something going wrong, as a detector saw it. */
+export interface Failure {
+  kind: "failure";
+  detector: Detector;
+  /** Groups repeats of one bug: detector plus exit status and stack, or the invariant's name. */
+  signature: string;
+  evidence: FindingEvidence;
+}
 
 /** What a consumer did with a sequence of messages. */
-export type Observation =
-  | { kind: "ok" }
-  | { kind: "crash"; signature: string; exitCode: number | null; signal: string | null; outputTail: string }
-  | { kind: "hang"; signature: string; unacknowledgedMs: number; outputTail: string }
-  | { kind: "invariant"; signature: string; invariant: string; output: string; outputTail: string };
-
-/** An observation of something going wrong. */
-export type Failure = Exclude<Observation, { kind: "ok" }>;
+export type Observation = { kind: "ok" } | Failure;
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -28,6 +32,8 @@ export async function waitForWindow(start: ConsumerStart, inFlightPublishes: num
     }
     if (!start.lane.tracksAcks) return undefined;
     const progress = await start.poll();
+    const detected = await start.checkMonitors();
+    if (detected !== undefined) return detected;
     if (start.hangDetected()) return { kind: "hang", progress, unacknowledgedMs: start.unacknowledgedMs() };
     const acked = progress?.ackedThrough ?? 0;
     if (start.published + inFlightPublishes - acked < maxInFlight) return undefined;
@@ -37,12 +43,27 @@ export async function waitForWindow(start: ConsumerStart, inFlightPublishes: num
 
 /** Turns a settle outcome into an observation, with the signature findings are grouped by. */
 export function observationOf(outcome: FailureOutcome, start: ConsumerStart): Failure {
-  const outputTail = start.process.outputTail();
-  if (outcome.kind === "crash") {
-    const { code, signal } = outcome.exit;
-    return { kind: "crash", signature: crashSignature(code, signal, start.process.stderr.tail(80)), exitCode: code, signal, outputTail };
+  const outputTail = redactText(start.process.outputTail());
+  switch (outcome.kind) {
+    case "crash": {
+      const { code, signal } = outcome.exit;
+      return { kind: "failure", detector: "crash", signature: crashSignature(code, signal, start.process.stderr.tail(80)), evidence: { exitCode: code, signal, outputTail } };
+    }
+    case "hang":
+      return { kind: "failure", detector: "hang", signature: hangSignature(), evidence: { unacknowledgedMs: outcome.unacknowledgedMs, outputTail } };
+    case "detected":
+      return { kind: "failure", detector: outcome.detector, signature: outcome.signature, evidence: { ...outcome.evidence, outputTail } };
   }
-  return { kind: "hang", signature: hangSignature(), unacknowledgedMs: outcome.unacknowledgedMs, outputTail };
+}
+
+/** The observation for a violated invariant. */
+export function invariantFailure(violation: InvariantViolation, start: ConsumerStart): Failure {
+  return {
+    kind: "failure",
+    detector: "invariant",
+    signature: invariantSignature(violation.name),
+    evidence: { invariant: violation.name, invariantOutput: redactText(violation.output), outputTail: redactText(start.process.outputTail()) },
+  };
 }
 
 /**
@@ -65,9 +86,7 @@ export async function observeReplay(context: StartContext, samples: readonly Sam
     if (outcome.kind !== "settled") return observationOf(outcome, start);
     const invariants = context.loaded.scenario.invariants ?? [];
     const violation = await checkInvariants(invariants, start);
-    if (violation !== undefined) {
-      return { kind: "invariant", signature: invariantSignature(violation.name), invariant: violation.name, output: violation.output, outputTail: start.process.outputTail() };
-    }
+    if (violation !== undefined) return invariantFailure(violation, start);
     // A consumer that died right after acknowledging its last message still crashed.
     if (start.exit !== undefined) return observationOf({ kind: "crash", exit: start.exit }, start);
     return { kind: "ok" };

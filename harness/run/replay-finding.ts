@@ -59,7 +59,7 @@ export async function replayFinding(dir: string, options: { scenarioFile?: strin
   try {
     const context = { loaded, session, settings: resolveSettings(loaded.scenario), stateRoot, onEvent: options.onEvent };
     const observation = await observeReplay(context, finding.messages.map(toSample), "replay");
-    const stillFails = observation.kind !== "ok" && observation.kind === finding.detector && observation.signature === finding.signature;
+    const stillFails = observation.kind === "failure" && observation.signature === finding.signature;
     return { finding, observation, stillFails };
   } finally {
     await session.close();

@@ -8,7 +8,7 @@ import type { BrokerSession } from "../brokers/types.ts";
 import { redactText, redactUrl } from "../brokers/url-guard.ts";
 import { describeThrown } from "../errors.ts";
 import { safeEmit, type EventListener } from "../events.ts";
-import { findingId, invariantSignature } from "../findings/signature.ts";
+import { findingId } from "../findings/signature.ts";
 import type { Detector, Finding, FindingEvidence, ReproMessage } from "../findings/types.ts";
 import { writeFinding } from "../findings/write.ts";
 import type { ReportFinding, RunReport } from "../report/types.ts";
@@ -18,7 +18,7 @@ import type { DeliveredMessage } from "../scenario/types.ts";
 import { attributeToMessages, attributeToPrefix, ReplayBudget } from "./attribute.ts";
 import { ConsumerStart, type FailureOutcome, type StartContext } from "./consumer-start.ts";
 import { checkInvariants } from "./invariants.ts";
-import { observationOf, observeReplay, waitForWindow, type Failure } from "./observe.ts";
+import { invariantFailure, observationOf, observeReplay, waitForWindow, type Failure } from "./observe.ts";
 import { resolveSettings } from "./settings.ts";
 
 export interface RunOptions {
@@ -274,10 +274,7 @@ class ScenarioRun {
     if (violation === undefined) return false;
     const messages = [...start.messages];
     const passedThrough = this.checkedThrough;
-    await this.recordFailure(
-      { kind: "invariant", signature: invariantSignature(violation.name), invariant: violation.name, output: violation.output, outputTail: start.process.outputTail() },
-      (fails, budget) => attributeToPrefix(messages, passedThrough, fails, budget),
-    );
+    await this.recordFailure(invariantFailure(violation, start), (fails, budget) => attributeToPrefix(messages, passedThrough, fails, budget));
     return true;
   }
 
@@ -289,6 +286,10 @@ class ScenarioRun {
   private async handleFailure(start: ConsumerStart, outcome: FailureOutcome): Promise<ConsumerStart> {
     const observation = observationOf(outcome, start);
     let candidates = start.unacknowledged();
+    if (outcome.kind === "detected" && outcome.suspects !== undefined) {
+      const bySeq = new Map(start.messages.map((m) => [m.seq, m]));
+      candidates = outcome.suspects.flatMap((seq) => bySeq.get(seq) ?? []);
+    }
     // A consumer can die after acknowledging the message that killed it; then the last messages are the suspects.
     if (candidates.length === 0) candidates = start.messages.slice(-this.settings.maxInFlight);
     if (outcome.kind === "crash") {
@@ -336,8 +337,7 @@ class ScenarioRun {
     observation: Failure,
     attribute: (fails: (messages: DeliveredMessage[]) => Promise<boolean>, budget: ReplayBudget) => Promise<DeliveredMessage[] | undefined>,
   ): Promise<DeliveredMessage[] | undefined> {
-    const detector: Detector = observation.kind;
-    const { signature } = observation;
+    const { detector, signature } = observation;
     const tracked = this.findings.get(signature);
     if (tracked !== undefined && (tracked.finding.reproduced || tracked.attempts >= MAX_ATTRIBUTION_ATTEMPTS)) {
       tracked.finding.count += 1;
@@ -350,15 +350,12 @@ class ScenarioRun {
     const fails = async (messages: DeliveredMessage[]): Promise<boolean> => {
       this.replayCount += 1;
       const replayed = await observeReplay(this.context, messages.map((m) => m.sample), `r${this.replayCount}`);
-      return replayed.kind === observation.kind && replayed.signature === signature;
+      return replayed.kind === "failure" && replayed.signature === signature;
     };
     const culprits = await attribute(fails, budget);
     const reproduced = culprits !== undefined;
     const messages = culprits ?? [];
-    const evidence: FindingEvidence = { attributionReplays: budget.used, outputTail: redactText(observation.outputTail) };
-    if (observation.kind === "crash") Object.assign(evidence, { exitCode: observation.exitCode, signal: observation.signal });
-    if (observation.kind === "hang") evidence.unacknowledgedMs = observation.unacknowledgedMs;
-    if (observation.kind === "invariant") Object.assign(evidence, { invariant: observation.invariant, invariantOutput: redactText(observation.output) });
+    const evidence: FindingEvidence = { ...observation.evidence, attributionReplays: budget.used };
 
     if (tracked !== undefined && !reproduced) {
       tracked.attempts += 1;
