@@ -18,7 +18,7 @@ function table(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
 }
 
-/** The end-of-run summary the CLI prints. */
+/** Formats the end-of-run summary the CLI prints. */
 export function formatSummary(report: RunReport): string {
   const { stats } = report;
   const head = `${report.scenario}: ${stats.sent} messages sent, ${stats.acknowledged} acknowledged, ${stats.consumerStarts} consumer starts, ${stats.replays} replays, ${(stats.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`;

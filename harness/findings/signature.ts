@@ -52,7 +52,7 @@ export function invariantSignature(name: string): string {
   return `invariant:${name}`;
 }
 
-/** A stable, filesystem-safe finding id: detector plus a hash of the signature. */
+/** Derives a stable, filesystem-safe finding id: the detector plus a hash of the signature. */
 export function findingId(detector: Detector, signature: string): string {
   const hash = createHash("sha256").update(signature).digest("hex").slice(0, 10);
   return `${detector}-${hash}`;

@@ -46,7 +46,7 @@ export interface StartMonitor {
 /** Creates the monitors of a consumer start once it is ready. */
 export type MonitorFactory = (start: ConsumerStart) => StartMonitor | undefined;
 
-/** Why waiting for acknowledgements ended. */
+/** The reason waiting for acknowledgements ended. */
 export type SettleOutcome =
   | { kind: "settled" }
   | { kind: "crash"; exit: ExitInfo; progress?: LaneProgress }
@@ -95,7 +95,9 @@ export class ConsumerStart {
       process = await ConsumerProcess.start({ command, env, cwd, stopGraceMs: settings.stopGraceMs });
 
       const output = consumer.ready?.output;
-      const outputPattern = output === undefined ? undefined : typeof output === "string" ? new RegExp(output) : output;
+      let outputPattern: RegExp | undefined;
+      if (typeof output === "string") outputPattern = new RegExp(output);
+      else outputPattern = output;
       if (outputPattern === undefined && !lane.canDetectConsumer) {
         throw new ConfigError("consumer.ready.output is required here: this broker cannot show poisonpill the consumer's subscription", {
           value: session.url,

@@ -14,7 +14,7 @@ export interface Failure {
   evidence: FindingEvidence;
 }
 
-/** What a consumer did with a sequence of messages. */
+/** The outcome of sending a sequence of messages to a consumer. */
 export type Observation = { kind: "ok" } | Failure;
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -56,7 +56,7 @@ export function observationOf(outcome: FailureOutcome, start: ConsumerStart): Fa
   }
 }
 
-/** The observation for a violated invariant. */
+/** Builds the observation for a violated invariant. */
 export function invariantFailure(violation: InvariantViolation, start: ConsumerStart): Failure {
   return {
     kind: "failure",

@@ -44,9 +44,9 @@ const MAX_ATTRIBUTION_ATTEMPTS = 3;
 
 /**
  * Once a crash or hang signature has been seen this many times, mutations
- * that caused it at least twice are no longer sent: every further send would
- * only cost a consumer restart (about 0.25 s for a Node consumer) to count a
- * known bug, time better spent looking for new ones.
+ * that caused it at least twice are no longer sent. Each further send would
+ * cost a consumer restart (about 0.25 s for a Node consumer here) only to
+ * count a known bug.
  */
 const SUPPRESS_AFTER_REPEATS = 5;
 
