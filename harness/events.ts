@@ -3,7 +3,8 @@ import type { ProvisionMethod } from "./provision/types.ts";
 
 /** Lifecycle events of a run, consumed by the CLI's progress line and by reporters. */
 export type HarnessEvent =
-  | { type: "BrokerReady"; kind: string; url: string; via: ProvisionMethod }
+  /** `url` is redacted; `reason` says why `via` was chosen; `pid` or `containerId` identify a broker the run started. */
+  | { type: "BrokerReady"; kind: string; url: string; via: ProvisionMethod; reason?: string; pid?: number; containerId?: string }
   | { type: "ConsumerStarted"; pid: number; start: number; purpose: "flood" | "replay" }
   | { type: "ConsumerExited"; pid: number; code: number | null; signal: string | null; purpose: "flood" | "replay" }
   | { type: "Progress"; sent: number; acknowledged: number; findings: number; elapsedMs: number }

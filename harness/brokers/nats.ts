@@ -141,7 +141,7 @@ export class NatsSession implements BrokerSession {
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager | undefined,
     private readonly js: JetStreamClient | undefined,
-    private readonly broker: ProvisionedBroker,
+    readonly broker: ProvisionedBroker,
     private readonly names: NatsLaneNames,
     private readonly runTag: string,
   ) {}

@@ -1,5 +1,5 @@
 import type { Sample } from "../../generators/sample.ts";
-import type { ProvisionMethod } from "../provision/types.ts";
+import type { ProvisionMethod, ProvisionedBroker } from "../provision/types.ts";
 
 /**
  * What the broker says about consumption on a lane. Sequence numbers are
@@ -43,6 +43,8 @@ export interface BrokerSession {
   /** The URL consumers connect to (given to them as `${brokerUrl}`). */
   readonly url: string;
   readonly via: ProvisionMethod;
+  /** The provisioned broker behind the session: why it was chosen, its pid or container id. */
+  readonly broker?: ProvisionedBroker;
   /** Largest payload the broker accepts, in bytes. */
   readonly maxPayloadBytes: number;
   openLane(tag: string): Promise<Lane>;

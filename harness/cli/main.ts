@@ -4,19 +4,30 @@ import fc from "fast-check";
 import { SchemaError } from "../../generators/errors.ts";
 import { SAMPLE_CLASSES, type SampleClass } from "../../generators/sample.ts";
 import { redactText } from "../brokers/url-guard.ts";
+import { redactDebugOutput } from "../debug-redaction.ts";
 import { ConfigError, HarnessError } from "../errors.ts";
+import { interruptedBy, waitForInterruptCleanup } from "../process/shutdown.ts";
 import { replayFinding } from "../run/replay-finding.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { buildSampleSource } from "../scenario/sample-source.ts";
+import type { ProvisionChoice } from "../scenario/types.ts";
 import { createProgressPrinter } from "./progress.ts";
 import { formatSummary, showPayload } from "./summary.ts";
+
+const PROVISION_CHOICES = ["auto", "url", "testcontainers", "local"] as const satisfies readonly ProvisionChoice[];
 
 const USAGE = `usage:
   poisonpill run <scenario.ts|scenario.json> [--seed N] [--max-messages N] [--max-time SECONDS]
                  [--out DIR] [--report-json FILE] [--broker-url URL] [--allow-remote-broker]
+                 [--provision auto|url|testcontainers|local]
   poisonpill replay <finding-dir> [--scenario FILE] [--broker-url URL] [--allow-remote-broker]
   poisonpill samples <scenario> [--class C] [-n N] [--seed N]
+
+--provision overrides broker.provision: auto (default) takes a broker URL
+(--broker-url, broker.url, POISONPILL_NATS_URL / POISONPILL_AMQP_URL), else a
+Testcontainers container when a Docker-API engine responds (DOCKER_HOST), else a
+private broker from a local nats-server / rabbitmq-server binary.
 
 exit codes (run, replay): 0 no findings / no longer fails, 1 findings / still fails,
 2 invalid usage or configuration, 3 the environment failed (broker unreachable, consumer never ready)`;
@@ -26,6 +37,11 @@ function integerOption(name: string, text: string | undefined, min: number): num
   const value = Number(text);
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`--${name} must be an integer >= ${min}, got "${text}"`, { value: text, hint: `e.g. --${name} ${Math.max(min, 1)}` });
   return value;
+}
+
+function provisionOption(text: string | undefined): ProvisionChoice | undefined {
+  if (text === undefined || (PROVISION_CHOICES as readonly string[]).includes(text)) return text as ProvisionChoice | undefined;
+  throw new ConfigError(`--provision must be one of ${PROVISION_CHOICES.join(", ")}, got "${text}"`, { value: text, hint: "e.g. --provision local" });
 }
 
 function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
@@ -45,11 +61,13 @@ async function runCommand(args: string[]): Promise<number> {
     "report-json": { type: "string" },
     "broker-url": { type: "string" },
     "allow-remote-broker": { type: "boolean" },
+    provision: { type: "string" },
   });
   if (positionals.length !== 1) throw new ConfigError("run takes exactly one scenario file", { value: positionals, hint: "poisonpill run scenarios/inventory-jetstream.ts" });
   const seed = integerOption("seed", values.seed as string | undefined, 0);
   const maxMessages = integerOption("max-messages", values["max-messages"] as string | undefined, 1);
   const maxTimeSeconds = integerOption("max-time", values["max-time"] as string | undefined, 1);
+  const provision = provisionOption(values.provision as string | undefined);
   const loaded = await loadScenario(positionals[0]!);
   const report = await runScenario(loaded, {
     seed,
@@ -58,6 +76,7 @@ async function runCommand(args: string[]): Promise<number> {
     outDir: values.out as string | undefined,
     brokerUrl: values["broker-url"] as string | undefined,
     allowRemoteBroker: values["allow-remote-broker"] as boolean | undefined,
+    provision,
     onEvent: createProgressPrinter(),
   });
   if (values["report-json"] !== undefined) await writeFile(values["report-json"] as string, `${JSON.stringify(report, null, 2)}\n`);
@@ -116,6 +135,7 @@ async function samplesCommand(args: string[]): Promise<number> {
 
 /** Entry point of the `poisonpill` command; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  redactDebugOutput();
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -135,6 +155,8 @@ export async function main(argv: string[]): Promise<number> {
         throw new ConfigError(`unknown command "${command}"`, { value: command, hint: "use run, replay or samples" });
     }
   } catch (error) {
+    // After SIGINT or SIGTERM, errors are side effects of the cleanup; the signal handler exits with 130 or 143.
+    if (interruptedBy() !== undefined) await waitForInterruptCleanup();
     if (error instanceof HarnessError) {
       process.stderr.write(`poisonpill: ${redactText(error.oneLine())}\n`);
       return error.exitCode;

@@ -1,3 +1,4 @@
+import { redactText } from "../brokers/url-guard.ts";
 import type { HarnessEvent } from "../events.ts";
 
 /** Seconds between progress lines when stderr is not a terminal (CI logs). */
@@ -5,7 +6,8 @@ const PLAIN_PROGRESS_INTERVAL_MS = 5_000;
 
 /**
  * Renders run events on stderr: a live progress line on a terminal, and one
- * line per event (progress at most every five seconds) elsewhere.
+ * line per event (progress at most every five seconds) elsewhere. Broker URLs
+ * in any line are redacted.
  */
 export function createProgressPrinter(stream: NodeJS.WriteStream = process.stderr): (event: HarnessEvent) => void {
   const live = stream.isTTY === true;
@@ -17,14 +19,17 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
   const writeLine = (text: string): void => {
     if (lineOpen) stream.write("\r\x1b[2K");
     lineOpen = false;
-    stream.write(`${text}\n`);
+    stream.write(`${redactText(text)}\n`);
   };
 
   return (event) => {
     switch (event.type) {
-      case "BrokerReady":
-        writeLine(`broker: ${event.kind} at ${event.url} (${event.via})`);
+      case "BrokerReady": {
+        const owner = event.containerId !== undefined ? `, container ${event.containerId.slice(0, 12)}` : event.pid !== undefined ? `, pid ${event.pid}` : "";
+        const reason = event.reason === undefined ? "" : `; ${event.reason}`;
+        writeLine(`broker: ${event.kind} at ${event.url} (${event.via}${owner}${reason})`);
         break;
+      }
       case "Progress": {
         const now = Date.now();
         const rate = ((event.sent - lastSent) * 1000) / Math.max(1, now - lastAt);

@@ -1,10 +1,12 @@
 import type { ChildProcess } from "node:child_process";
+import { onInterrupt } from "./shutdown.ts";
 
 /**
  * Every process group the harness started and has not yet reaped. On exit,
- * SIGINT or SIGTERM of the harness each group gets SIGKILL, so an interrupted
- * run leaves no consumer or broker behind. A SIGKILL of the harness itself
- * cannot be caught; children started then outlive it.
+ * SIGINT, SIGTERM or SIGHUP of the harness each group gets SIGKILL, so an
+ * interrupted run leaves no consumer or broker behind. shutdown.ts owns the
+ * signal handlers and the exit code. A SIGKILL of the harness itself cannot
+ * be caught; children started then outlive it.
  */
 const liveGroups = new Set<number>();
 let hooksInstalled = false;
@@ -24,14 +26,9 @@ function installHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
   process.on("exit", killAllSync);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => {
-      killAllSync();
-      // Re-raise with default handling so the exit status tells the signal.
-      process.removeAllListeners(signal);
-      process.kill(process.pid, signal);
-    });
-  }
+  // Synchronous, so the groups are dead before the slower cleanups (container
+  // removal) finish and the harness exits.
+  onInterrupt("process groups", killAllSync);
 }
 
 /** Registers a child started with `detached: true` (it leads its own process group). */

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import createDebug from "debug";
 import { EnvironmentError } from "../errors.ts";
 import { trackProcessGroup } from "../process/child-registry.ts";
+import { onInterrupt } from "../process/shutdown.ts";
 import { stopProcessGroup } from "../process/stop-child.ts";
 import { freePort } from "./free-port.ts";
 import type { ProvisionedBroker } from "./types.ts";
@@ -71,8 +72,11 @@ export async function startLocalNats(options: LocalNatsOptions = {}): Promise<Pr
     child.stderr?.removeAllListeners("data");
     await stopProcessGroup(child, 5_000);
     await rm(storeDir, { recursive: true, force: true });
+    forgetOnInterrupt();
     debug("Stopped nats-server pid %d", child.pid);
   };
+  // The process registry kills the server on a signal; this also deletes its store.
+  const forgetOnInterrupt = onInterrupt(`stop nats-server pid ${child.pid}`, stop);
 
   try {
     await ready;

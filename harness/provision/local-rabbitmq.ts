@@ -7,6 +7,7 @@ import { join } from "node:path";
 import createDebug from "debug";
 import { EnvironmentError } from "../errors.ts";
 import { trackProcessGroup } from "../process/child-registry.ts";
+import { onInterrupt } from "../process/shutdown.ts";
 import { stopProcessGroup } from "../process/stop-child.ts";
 import { freePort } from "./free-port.ts";
 import { killAndWait, processesWithEnvironmentEntry } from "./owned-processes.ts";
@@ -22,7 +23,7 @@ const debug = createDebug("poisonpill:provision");
  * wrapper that switches to the rabbitmq user, whose files a private node must
  * not share, so the script behind it is run directly.
  */
-const DEBIAN_SERVER_SCRIPT = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+export const DEBIAN_SERVER_SCRIPT = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 
 /** Environment variable, set to a unique value, that marks every process of one private node. */
 const OWNER_VARIABLE = "POISONPILL_RABBITMQ_OWNER";
@@ -97,9 +98,9 @@ export async function startLocalRabbitMq(options: LocalRabbitMqOptions = {}): Pr
     env: { ...inheritedEnvironment(), ...env, [OWNER_VARIABLE]: ownerToken },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  // NOTE: on SIGINT/SIGTERM of the harness the registry kills this process
-  // group only. The node's epmd runs in a session of its own and outlives
-  // such an interrupted run. Beam's other helpers exit when beam dies.
+  // The registry kills this process group at once on exit or a signal. The
+  // node's epmd runs in a session of its own, so a signal also runs stop()
+  // (registered below), which finds epmd by the owner marker.
   trackProcessGroup(child);
 
   let output = "";
@@ -130,8 +131,10 @@ export async function startLocalRabbitMq(options: LocalRabbitMqOptions = {}): Pr
     const stillRunning = await killAndWait(leftovers, 2_000);
     if (stillRunning.length > 0) debug("Processes of node %s still running after SIGKILL: %o", nodeName, stillRunning);
     await rm(directory, { recursive: true, force: true });
+    forgetOnInterrupt();
     debug("Stopped RabbitMQ node %s; killed %d leftover process(es)", nodeName, leftovers.length);
   };
+  const forgetOnInterrupt = onInterrupt(`stop RabbitMQ node ${nodeName}`, stop);
 
   const url = `amqp://guest:guest@127.0.0.1:${ports.amqpPort}`;
   try {

@@ -11,6 +11,7 @@ import {
   type StartedTestContainer,
 } from "testcontainers";
 import { EnvironmentError, describeThrown } from "../errors.ts";
+import { onInterrupt } from "../process/shutdown.ts";
 import { CONTAINER_LABEL, RUN_LABEL, engineAvailable, removeContainersByLabel } from "./container-engine.ts";
 import { freePort } from "./free-port.ts";
 import { rabbitMqConfig, rabbitMqEnabledPlugins, rabbitMqNodeEnvironment } from "./rabbitmq-node-config.ts";
@@ -167,12 +168,17 @@ async function startBrokerContainer(
     .withStartupTimeout(startTimeoutMs)
     .withLogConsumer((stream) => logTail.follow(stream));
 
+  // Registered before the start, so a signal during it removes a half-started container too.
+  const removeByLabel = (): Promise<number> => removeContainersByLabel(`${CONTAINER_LABEL}=${containerLabel}`);
+  const forgetOnInterrupt = onInterrupt(`remove ${family} container ${containerLabel}`, removeByLabel);
+
   debug("Starting %s container from %s", family, image);
   let started: StartedTestContainer;
   try {
     started = await container.start();
   } catch (error) {
-    await removeContainersByLabel(`${CONTAINER_LABEL}=${containerLabel}`).catch(() => 0);
+    await removeByLabel().catch(() => 0);
+    forgetOnInterrupt();
     throw new EnvironmentError(`${family} container from ${image} failed to start: ${describeThrown(error)}`, {
       value: image,
       hint: `container output: ${logTail.text() || "(none)"}`,
@@ -190,8 +196,9 @@ async function startBrokerContainer(
       await started.stop({ timeout: STOP_GRACE_MS, remove: true });
     } catch (error) {
       debug("Failed to stop container %s: %s; removing it by force", id.slice(0, 12), describeThrown(error));
-      await removeContainersByLabel(`${CONTAINER_LABEL}=${containerLabel}`);
+      await removeByLabel();
     }
+    forgetOnInterrupt();
     debug("Stopped %s container %s", family, id.slice(0, 12));
   };
 

@@ -17,6 +17,8 @@ export interface ProvisionedBroker {
    */
   monitorUrl?: string;
   via: ProvisionMethod;
+  /** Why this path was chosen, e.g. "URL from --broker-url"; set by provisionBroker. */
+  reason?: string;
   /** Process id of a broker started as a child of the harness. */
   pid?: number;
   /** Container id of a broker started through Testcontainers. */

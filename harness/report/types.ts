@@ -26,7 +26,8 @@ export interface RunReport {
   scenario: string;
   scenarioFile?: string;
   seed: number;
-  broker: { kind: string; url: string; via: ProvisionMethod };
+  /** `url` is redacted; `reason` says why `via` was chosen (see provisionBroker). */
+  broker: { kind: string; url: string; via: ProvisionMethod; reason?: string };
   stats: {
     sent: number;
     /** Generated samples not sent because their mutation kept causing a known finding. */

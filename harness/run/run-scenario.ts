@@ -7,14 +7,15 @@ import { openBrokerSession } from "../brokers/open-session.ts";
 import type { BrokerSession } from "../brokers/types.ts";
 import { redactText, redactUrl } from "../brokers/url-guard.ts";
 import { describeThrown } from "../errors.ts";
-import { safeEmit, type EventListener } from "../events.ts";
+import { safeEmit, type EventListener, type HarnessEvent } from "../events.ts";
+import { throwIfInterrupted } from "../process/shutdown.ts";
 import { findingId } from "../findings/signature.ts";
 import type { Detector, Finding, FindingEvidence, ReproMessage } from "../findings/types.ts";
 import { writeFinding } from "../findings/write.ts";
 import type { ReportFinding, RunReport } from "../report/types.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import { buildSampleSource, type SampleSource } from "../scenario/sample-source.ts";
-import type { DeliveredMessage } from "../scenario/types.ts";
+import type { DeliveredMessage, ProvisionChoice } from "../scenario/types.ts";
 import { attributeToMessages, attributeToPrefix, ReplayBudget } from "./attribute.ts";
 import { ConsumerStart, type FailureOutcome, type StartContext } from "./consumer-start.ts";
 import { checkInvariants } from "./invariants.ts";
@@ -33,6 +34,8 @@ export interface RunOptions {
   /** Overrides the scenario's broker URL. */
   brokerUrl?: string;
   allowRemoteBroker?: boolean;
+  /** Overrides the scenario's `broker.provision`. */
+  provision?: ProvisionChoice;
   onEvent?: EventListener;
 }
 
@@ -86,6 +89,11 @@ function toReportFinding(finding: Finding): ReportFinding {
     dir: finding.dir,
     replayCommand: finding.replayCommand,
   };
+}
+
+function brokerReadyEvent(session: BrokerSession): HarnessEvent {
+  const { reason, pid, containerId } = session.broker ?? {};
+  return { type: "BrokerReady", kind: session.kind, url: redactUrl(session.url), via: session.via, reason, pid, containerId };
 }
 
 /** Quotes a path for the one-line replay command. */
@@ -149,7 +157,7 @@ class ScenarioRun {
     this.source = await buildSampleSource(this.loaded);
     await mkdir(this.outDir, { recursive: true });
     this.session = await openBrokerSession(this.loaded.scenario, this.options, this.runTag);
-    safeEmit(this.options.onEvent, { type: "BrokerReady", kind: this.session.kind, url: redactUrl(this.session.url), via: this.session.via });
+    safeEmit(this.options.onEvent, brokerReadyEvent(this.session));
     this.context = {
       loaded: this.loaded,
       session: this.session,
@@ -270,6 +278,7 @@ class ScenarioRun {
   private async recordViolation(start: ConsumerStart): Promise<boolean> {
     const invariants = this.loaded.scenario.invariants ?? [];
     if (invariants.length === 0 || start.published <= this.checkedThrough) return false;
+    throwIfInterrupted();
     const violation = await checkInvariants(invariants, start);
     if (violation === undefined) return false;
     const messages = [...start.messages];
@@ -284,6 +293,7 @@ class ScenarioRun {
    * starts a fresh consumer.
    */
   private async handleFailure(start: ConsumerStart, outcome: FailureOutcome): Promise<ConsumerStart> {
+    throwIfInterrupted();
     const observation = observationOf(outcome, start);
     let candidates = start.unacknowledged();
     if (outcome.kind === "detected" && outcome.suspects !== undefined) {
@@ -402,7 +412,7 @@ class ScenarioRun {
       scenario: this.loaded.scenario.name,
       scenarioFile: this.loaded.file,
       seed: this.seed,
-      broker: { kind: this.session.kind, url: redactUrl(this.session.url), via: this.session.via },
+      broker: { kind: this.session.kind, url: redactUrl(this.session.url), via: this.session.via, reason: this.session.broker?.reason },
       stats: {
         sent: this.sent,
         skipped: this.skipped,
