@@ -1,4 +1,4 @@
-import type { Detector, Finding } from "./findings/types.ts";
+import type { Detector, Finding, ShrinkRecord } from "./findings/types.ts";
 import type { ProvisionMethod } from "./provision/types.ts";
 
 /** Lifecycle events of a run, consumed by the CLI's progress line and by reporters. */
@@ -12,6 +12,8 @@ export type HarnessEvent =
   | { type: "FailureObserved"; detector: Detector; signature: string }
   | { type: "FindingConfirmed"; finding: Finding }
   | { type: "FindingRepeated"; id: string; count: number }
+  /** A confirmed finding's culprit was shrunk and the finding rewritten. */
+  | { type: "FindingShrunk"; id: string; originalBytes: number; bytes: number; replays: number; stoppedBy: ShrinkRecord["stoppedBy"] }
   | { type: "FloodFinished"; sent: number; durationMs: number }
   | { type: "Warning"; message: string };
 

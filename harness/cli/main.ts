@@ -12,6 +12,7 @@ import { runScenario } from "../run/run-scenario.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { buildSampleSource } from "../scenario/sample-source.ts";
 import type { ProvisionChoice } from "../scenario/types.ts";
+import type { ShrinkLimits } from "../triage/budget.ts";
 import { createProgressPrinter } from "./progress.ts";
 import { formatSummary, showPayload } from "./summary.ts";
 
@@ -21,6 +22,7 @@ const USAGE = `usage:
   poisonpill run <scenario.ts|scenario.json> [--seed N] [--max-messages N] [--max-time SECONDS]
                  [--out DIR] [--report-json FILE] [--broker-url URL] [--allow-remote-broker]
                  [--provision auto|url|testcontainers|local]
+                 [--shrink-max-replays N] [--shrink-max-time SECONDS]
   poisonpill replay <finding-dir> [--scenario FILE] [--broker-url URL] [--allow-remote-broker]
   poisonpill samples <scenario> [--class C] [-n N] [--seed N]
 
@@ -44,6 +46,17 @@ function provisionOption(text: string | undefined): ProvisionChoice | undefined 
   throw new ConfigError(`--provision must be one of ${PROVISION_CHOICES.join(", ")}, got "${text}"`, { value: text, hint: "e.g. --provision local" });
 }
 
+/** Shrink limits from `--shrink-max-replays` (0 turns shrinking off) and `--shrink-max-time` (seconds). */
+function shrinkOptions(values: Record<string, unknown>): Partial<ShrinkLimits> | false {
+  const maxReplays = integerOption("shrink-max-replays", values["shrink-max-replays"] as string | undefined, 0);
+  const maxTimeSeconds = integerOption("shrink-max-time", values["shrink-max-time"] as string | undefined, 1);
+  if (maxReplays === 0) return false;
+  return {
+    ...(maxReplays === undefined ? {} : { maxReplays }),
+    ...(maxTimeSeconds === undefined ? {} : { maxTimeMs: maxTimeSeconds * 1000 }),
+  };
+}
+
 function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -62,12 +75,15 @@ async function runCommand(args: string[]): Promise<number> {
     "broker-url": { type: "string" },
     "allow-remote-broker": { type: "boolean" },
     provision: { type: "string" },
+    "shrink-max-replays": { type: "string" },
+    "shrink-max-time": { type: "string" },
   });
   if (positionals.length !== 1) throw new ConfigError("run takes exactly one scenario file", { value: positionals, hint: "poisonpill run scenarios/inventory-jetstream.ts" });
   const seed = integerOption("seed", values.seed as string | undefined, 0);
   const maxMessages = integerOption("max-messages", values["max-messages"] as string | undefined, 1);
   const maxTimeSeconds = integerOption("max-time", values["max-time"] as string | undefined, 1);
   const provision = provisionOption(values.provision as string | undefined);
+  const shrink = shrinkOptions(values);
   const loaded = await loadScenario(positionals[0]!);
   const report = await runScenario(loaded, {
     seed,
@@ -78,6 +94,7 @@ async function runCommand(args: string[]): Promise<number> {
     allowRemoteBroker: values["allow-remote-broker"] as boolean | undefined,
     provision,
     onEvent: createProgressPrinter(),
+    shrink,
   });
   if (values["report-json"] !== undefined) await writeFile(values["report-json"] as string, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${formatSummary(report)}\n`);

@@ -51,6 +51,9 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
       case "FindingConfirmed":
         writeLine(`${event.finding.reproduced ? "confirmed" : "NOT reproduced"}: ${event.finding.detector} ${event.finding.id} -> ${event.finding.dir}`);
         break;
+      case "FindingShrunk":
+        writeLine(`shrunk: ${event.id} from ${event.originalBytes} to ${event.bytes} bytes in ${event.replays} replays (${event.stoppedBy})`);
+        break;
       case "Warning":
         writeLine(`warning: ${event.message}`);
         break;

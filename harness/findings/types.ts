@@ -40,6 +40,19 @@ export interface FindingEvidence {
   [key: string]: unknown;
 }
 
+/** How a reproducer was shrunk. */
+export interface ShrinkRecord {
+  /** `fast-check`: the generator's shrink tree; the others reduce captured bytes. */
+  method: "fast-check" | "json" | "protobuf" | "bytes";
+  /** The culprit as first attributed, before shrinking. */
+  original: ReproMessage;
+  /** Replays (fresh consumer starts) spent. */
+  replays: number;
+  durationMs: number;
+  /** `minimal`: no smaller candidate failed with the same signature; otherwise the budget that ran out. */
+  stoppedBy: "minimal" | "max-replays" | "max-time";
+}
+
 /** A confirmed (or unconfirmed) problem in the consumer, attributed to the messages that cause it. */
 export interface Finding {
   id: string;
@@ -55,6 +68,8 @@ export interface Finding {
   culprit: ReproMessage;
   /** Everything to replay, in order; usually just the culprit. */
   messages: ReproMessage[];
+  /** Present once the culprit was shrunk; `culprit` is then the minimal payload. */
+  shrink?: ShrinkRecord;
   evidence: FindingEvidence;
   /** Absolute directory of the finding on disk. */
   dir: string;

@@ -1,5 +1,5 @@
 import type { Expectation, SampleClass } from "../../generators/sample.ts";
-import type { Detector, FindingEvidence } from "../findings/types.ts";
+import type { Detector, FindingEvidence, ShrinkRecord } from "../findings/types.ts";
 import type { ProvisionMethod } from "../provision/types.ts";
 
 /** One finding as the JSON report lists it. */
@@ -12,7 +12,10 @@ export interface ReportFinding {
   expect: Expectation;
   reproduced: boolean;
   count: number;
+  /** The reproducer's culprit: the minimal payload once shrunk. */
   payload: { base64: string; size: number };
+  /** How the payload was shrunk, with the original; absent when it was not. */
+  shrink?: ShrinkRecord;
   /** Messages in the reproducer (1 for most findings). */
   messageCount: number;
   evidence: FindingEvidence;

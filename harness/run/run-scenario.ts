@@ -19,8 +19,10 @@ import type { DeliveredMessage, ProvisionChoice } from "../scenario/types.ts";
 import { attributeToMessages, attributeToPrefix, ReplayBudget } from "./attribute.ts";
 import { ConsumerStart, type FailureOutcome, type StartContext } from "./consumer-start.ts";
 import { checkInvariants } from "./invariants.ts";
-import { invariantFailure, observationOf, observeReplay, waitForWindow, type Failure } from "./observe.ts";
+import { invariantFailure, observationOf, observeReplay, waitForWindow, type Failure, type Observation } from "./observe.ts";
 import { resolveSettings } from "./settings.ts";
+import { DEFAULT_SHRINK_LIMITS, type ShrinkLimits } from "../triage/budget.ts";
+import { shrinkReproducer } from "../triage/shrink-reproducer.ts";
 
 export interface RunOptions {
   /** Seed for the sample generator. Default: random (and recorded in the report). */
@@ -37,6 +39,12 @@ export interface RunOptions {
   /** Overrides the scenario's `broker.provision`. */
   provision?: ProvisionChoice;
   onEvent?: EventListener;
+  /**
+   * Budget for shrinking each confirmed finding's culprit, per finding;
+   * `false` keeps culprits as attributed. Default DEFAULT_SHRINK_LIMITS
+   * (100 replays, 20 s).
+   */
+  shrink?: Partial<ShrinkLimits> | false;
 }
 
 /** Samples are generated this many at a time: cheap per call, and little waste when a run stops early. */
@@ -84,6 +92,7 @@ function toReportFinding(finding: Finding): ReportFinding {
     reproduced: finding.reproduced,
     count: finding.count,
     payload: { base64: finding.culprit.base64, size: Buffer.from(finding.culprit.base64, "base64").length },
+    shrink: finding.shrink,
     messageCount: finding.messages.length,
     evidence: finding.evidence,
     dir: finding.dir,
@@ -358,8 +367,7 @@ class ScenarioRun {
     safeEmit(this.options.onEvent, { type: "FailureObserved", detector, signature });
     const budget = new ReplayBudget(this.settings.maxAttributionReplays);
     const fails = async (messages: DeliveredMessage[]): Promise<boolean> => {
-      this.replayCount += 1;
-      const replayed = await observeReplay(this.context, messages.map((m) => m.sample), `r${this.replayCount}`);
+      const replayed = await this.replay(messages.map((m) => m.sample));
       return replayed.kind === "failure" && replayed.signature === signature;
     };
     const culprits = await attribute(fails, budget);
@@ -376,7 +384,49 @@ class ScenarioRun {
     this.findings.set(signature, { finding, attempts: (tracked?.attempts ?? 0) + 1 });
     await writeFinding(this.findingsDir, finding);
     safeEmit(this.options.onEvent, { type: "FindingConfirmed", finding });
+    if (reproduced) await this.shrinkFinding(finding, messages);
     return culprits;
+  }
+
+  private replay(samples: Sample[]): Promise<Observation> {
+    this.replayCount += 1;
+    return observeReplay(this.context, samples, `r${this.replayCount}`);
+  }
+
+  /**
+   * Shrinks a confirmed finding's culprit and rewrites the finding. The
+   * finding was written before, so a harness killed while shrinking keeps it.
+   */
+  private async shrinkFinding(finding: Finding, messages: DeliveredMessage[]): Promise<void> {
+    if (this.options.shrink === false) return;
+    const limits = { ...DEFAULT_SHRINK_LIMITS, ...this.options.shrink };
+    const culprit = messages[messages.length - 1]!.sample;
+    const shrunk = await shrinkReproducer(
+      {
+        prefix: messages.slice(0, -1).map((m) => m.sample),
+        culprit,
+        samplePath: this.samplePaths.get(culprit),
+        seed: this.seed,
+        source: this.source,
+        protobuf: "proto" in this.loaded.scenario.schema,
+      },
+      finding.signature,
+      (samples) => this.replay(samples),
+      limits,
+    );
+    const minimal = toRepro(shrunk.culprit, shrunk.samplePath);
+    finding.shrink = { method: shrunk.method, original: finding.culprit, replays: shrunk.replays, durationMs: shrunk.durationMs, stoppedBy: shrunk.stoppedBy };
+    finding.culprit = minimal;
+    finding.messages = [...finding.messages.slice(0, -1), minimal];
+    await writeFinding(this.findingsDir, finding);
+    safeEmit(this.options.onEvent, {
+      type: "FindingShrunk",
+      id: finding.id,
+      originalBytes: Buffer.from(finding.shrink.original.base64, "base64").length,
+      bytes: shrunk.culprit.bytes.length,
+      replays: shrunk.replays,
+      stoppedBy: shrunk.stoppedBy,
+    });
   }
 
   private makeFinding(detector: Detector, signature: string, messages: DeliveredMessage[], reproduced: boolean, evidence: FindingEvidence, count: number): Finding {

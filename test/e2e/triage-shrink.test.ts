@@ -1,0 +1,75 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HarnessEvent } from "../../harness/events.ts";
+import type { Finding } from "../../harness/findings/types.ts";
+import type { RunReport } from "../../harness/report/types.ts";
+import { runScenario } from "../../harness/run/run-scenario.ts";
+import { loadScenario } from "../../harness/scenario/load.ts";
+
+const decode = (base64: string) => JSON.parse(Buffer.from(base64, "base64").toString("utf8")) as Record<string, unknown>;
+
+describe("vulnerable inventory, 3,000 messages", () => {
+  let outDir: string;
+  let report: RunReport;
+  const events: HarnessEvent[] = [];
+
+  beforeAll(async () => {
+    outDir = await mkdtemp(join(tmpdir(), "poisonpill-triage-"));
+    const loaded = await loadScenario("scenarios/inventory-jetstream.ts");
+    report = await runScenario(loaded, { seed: 1, maxMessages: 3_000, outDir, onEvent: (event) => events.push(event) });
+  }, 180_000);
+
+  afterAll(async () => {
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it("reports one finding per planted bug", () => {
+    const detectors = report.findings.map((finding) => finding.detector).sort();
+    expect(detectors).toEqual(["crash", "invariant"]);
+    for (const finding of report.findings) {
+      expect(finding.reproduced).toBe(true);
+      expect(finding.count).toBeGreaterThanOrEqual(1);
+    }
+    expect(report.findings.reduce((sum, finding) => sum + finding.count, 0)).toBeGreaterThan(2);
+  });
+
+  it("shrinks the negative quantity to -1 within 100 replays", () => {
+    const finding = report.findings.find((f) => f.detector === "invariant")!;
+    const order = decode(finding.payload.base64);
+    expect(order.quantity).toBe(-1);
+    expect(order.order_id).toBe("00000000-0000-1000-8000-000000000000");
+    expect(order.product_id).toBe("");
+    expect(order.user_id).toBe("");
+    // A fifth member may remain: the one the sample's mutation added, at the path its label names.
+    const extra = Object.keys(order).filter((key) => !["order_id", "product_id", "quantity", "user_id"].includes(key));
+    expect(extra.map((key) => `/${key}`)).toEqual(extra.length === 0 ? [] : [finding.shrink!.original.path]);
+    expect(finding.shrink!.method).toBe("fast-check");
+    expect(finding.shrink!.stoppedBy).toBe("minimal");
+    expect(finding.shrink!.replays).toBeLessThanOrEqual(100);
+  });
+
+  it("keeps the original payload next to the minimal one", () => {
+    for (const finding of report.findings) {
+      const original = Buffer.from(finding.shrink!.original.base64, "base64");
+      expect(finding.payload.size).toBeLessThanOrEqual(original.length);
+    }
+  });
+
+  it("rewrites the finding file with the minimal payload", async () => {
+    for (const reported of report.findings) {
+      const written = JSON.parse(await readFile(join(reported.dir, "finding.json"), "utf8")) as Finding;
+      expect(written.culprit.base64).toBe(reported.payload.base64);
+      expect(written.shrink?.replays).toBe(reported.shrink?.replays);
+      expect(written.count).toBe(reported.count);
+      const payload = await readFile(join(reported.dir, "payload.bin"));
+      expect(payload.toString("base64")).toBe(reported.payload.base64);
+    }
+  });
+
+  it("writes each finding before shrinking it", () => {
+    const order = events.filter((e) => e.type === "FindingConfirmed" || e.type === "FindingShrunk").map((e) => e.type);
+    expect(order).toEqual(["FindingConfirmed", "FindingShrunk", "FindingConfirmed", "FindingShrunk"]);
+  });
+});
