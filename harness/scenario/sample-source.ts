@@ -52,6 +52,18 @@ function schemaConfigError(error: SchemaError, source: string): ConfigError {
   return new ConfigError(`schema ${source}: ${error.message}`, { value: error.pointer, hint: "change the schema, or restrict the scenario to what poisonpill supports (see the README)", cause: error });
 }
 
+/**
+ * Converts a .proto loading error into a ConfigError. The loader's message
+ * names the file, the line where protobufjs reports one, and the fix, so the
+ * hint only points at the scenario field to change.
+ */
+function protoConfigError(error: SchemaError, schema: { type: string }): ConfigError {
+  let hint = "schema.proto in the scenario names the file; relative paths resolve from the scenario file's directory";
+  if (error.keyword === "import") hint = "set schema.includePaths in the scenario; relative paths resolve from the scenario file's directory";
+  else if (error.keyword === schema.type) hint = "set schema.type in the scenario to one of those, fully qualified";
+  return new ConfigError(error.message, { value: error.pointer, hint, cause: error });
+}
+
 /** Builds the sample generator a scenario's `schema` describes; schema problems become ConfigErrors. */
 export async function buildSampleSource(loaded: LoadedScenario): Promise<SampleSource> {
   const { schema, generator } = loaded.scenario;
@@ -67,8 +79,14 @@ export async function buildSampleSource(loaded: LoadedScenario): Promise<SampleS
     }
   }
   const protoFile = resolve(loaded.baseDir, schema.proto);
+  let type: Awaited<ReturnType<typeof loadProtoType>>;
   try {
-    const type = await loadProtoType(protoFile, schema.type, { includePaths: (schema.includePaths ?? []).map((p) => resolve(loaded.baseDir, p)) });
+    type = await loadProtoType(protoFile, schema.type, { includePaths: (schema.includePaths ?? []).map((p) => resolve(loaded.baseDir, p)) });
+  } catch (error) {
+    if (error instanceof SchemaError) throw protoConfigError(error, schema);
+    throw error;
+  }
+  try {
     return new SampleSource(fromProtobuf(type, { classes }));
   } catch (error) {
     if (error instanceof SchemaError) throw schemaConfigError(error, protoFile);
