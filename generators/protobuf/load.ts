@@ -5,7 +5,7 @@
  * protobufjs. Field names keep the case the .proto file gives them
  * (`order_id`, not `orderId`), so sample paths match the schema.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import protobuf from "protobufjs";
@@ -15,6 +15,18 @@ import { SchemaError } from "../errors.ts";
 export interface LoadOptions {
   /** Directories searched, in order, for imports not found next to the importing file. Default: none. */
   includePaths?: string[];
+}
+
+/** Returns the 1-based line of `import "target"` in `file`, or undefined; protobufjs does not report it. */
+function importLine(file: string, target: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const index = text.split("\n").findIndex((line) => /^\s*import\b/.test(line) && line.includes(`"${target}"`));
+  return index === -1 ? undefined : index + 1;
 }
 
 /** protobufjs parse errors end in "(file, line N)" or "line N". */
@@ -49,8 +61,9 @@ export function loadProtoType(protoPath: string, typeName: string, options: Load
     const candidates = [path.resolve(path.dirname(origin), target), ...includePaths.map((dir) => path.join(dir, target))];
     const found = candidates.find((candidate) => existsSync(candidate));
     if (found) return found;
+    const line = importLine(origin, target);
     throw new SchemaError(
-      `import "${target}" in ${origin} was not found; searched ${candidates.join(", ")}; add the directory that contains it to includePaths`,
+      `import "${target}" in ${origin}${line === undefined ? "" : ` at line ${line}`} was not found; searched ${candidates.join(", ")}; add the directory that contains it to includePaths`,
       origin,
       "import",
     );

@@ -57,6 +57,12 @@ describe("loadProtoType", () => {
     expect(error.message).toContain("/nonexistent-include/does/not/exist.proto");
   });
 
+  it("reports the line of a missing import", () => {
+    const error = loadError(() => loadProtoType(path.join(FIXTURES, "broken/missing_import.proto"), "broken.Orphan"));
+    expect(error.message).toContain(`import "does/not/exist.proto" in ${path.join(FIXTURES, "broken/missing_import.proto")} at line 5 was not found`);
+    expect(error.keyword).toBe("import");
+  });
+
   it("reports a parse error with its line", () => {
     const error = loadError(() => loadProtoType(path.join(FIXTURES, "broken/parse_error.proto"), "broken.Good"));
     expect(error.message).toContain("parse_error.proto");
