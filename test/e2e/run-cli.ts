@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { killMarked, PROCESS_MARK_VARIABLE } from "./processes.ts";
+import { expect } from "vitest";
+import { killMarked, markedSurvivors, PROCESS_MARK_VARIABLE } from "./processes.ts";
 
 /** Repository root: the CLI runs from here, as `npx poisonpill` would. */
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -76,4 +77,16 @@ export async function runCli(args: string[], options: CliOptions): Promise<CliRe
     timedOut,
     mark,
   };
+}
+
+/** Runs the CLI like `runCli`, then asserts that it finished in time and that no process it started is left. */
+export async function runCliChecked(args: string[], options: CliOptions): Promise<CliResult> {
+  const result = await runCli(args, options);
+  try {
+    expect(result.timedOut, `stderr: ${result.stderr}`).toBe(false);
+    expect(await markedSurvivors(result.mark)).toEqual([]);
+  } finally {
+    await killMarked(result.mark);
+  }
+  return result;
 }
