@@ -94,7 +94,7 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-/** What the "broker:" line of a run says about the broker it used. */
+/** The broker a run used, as its "broker:" line reports it. */
 interface BrokerLine {
   via: string;
   pid?: number;
@@ -144,7 +144,7 @@ async function expectNoLeftovers(result: CliResult, broker: BrokerLine | undefin
   }
 }
 
-/** Every file under `dir`, recursively, as text. */
+/** Reads every file under `dir`, recursively, as text. */
 async function filesUnder(dir: string): Promise<Array<{ path: string; text: string }>> {
   const files: Array<{ path: string; text: string }> = [];
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
@@ -361,7 +361,7 @@ async function interruptRun(
   }
 }
 
-/** The `-sd` argument of a running nats-server. */
+/** Returns the `-sd` argument (store directory) of a running nats-server. */
 function storeDirOf(pid: number): string | undefined {
   const argv = readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0");
   const index = argv.indexOf("-sd");
