@@ -115,7 +115,7 @@ export class ConsumerProcess {
           finish(
             new EnvironmentError(`consumer did not become ready within ${timeoutMs} ms: ${how}`, {
               value: this.spec.command,
-              hint: `check consumer.ready and the consumer's output (${this.stderr.tail(3).replace(/\n/g, " | ") || "no output"})`,
+              hint: `check consumer.ready and the consumer's output (${(this.stderr.tail(3) || this.stdout.tail(3)).replace(/\n/g, " | ") || "no output"})`,
             }),
           );
         }, timeoutMs);
@@ -125,7 +125,7 @@ export class ConsumerProcess {
           finish(
             new EnvironmentError(`consumer exited before it was ready (code ${info.code}, signal ${info.signal})`, {
               value: this.spec.command,
-              hint: `its output: ${this.stderr.tail(5).replace(/\n/g, " | ") || "none"}`,
+              hint: `its output: ${(this.stderr.tail(5) || this.stdout.tail(5)).replace(/\n/g, " | ") || "none"}`,
             }),
           );
         });

@@ -98,6 +98,7 @@ describe("CLI rejects bad input", () => {
     expect(lines[0]).toContain("did not become ready within 1500 ms");
     expect(lines[0]).toContain("/consumer ready/");
     expect(lines[0]).toContain("check consumer.ready");
+    expect(lines[0]).toContain("never-ready consumer starting, but it will not subscribe");
 
     // The consumer ignores SIGTERM and leaves a child that ignores it too.
     const recorded = await readdir(pidDir);
