@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HarnessEvent } from "../../harness/events.ts";
 import { liveProcessGroups } from "../../harness/process/child-registry.ts";
 import type { ReportFinding, RunReport } from "../../harness/report/types.ts";
+import { replayFinding } from "../../harness/run/replay-finding.ts";
 import { runScenario } from "../../harness/run/run-scenario.ts";
 import { scenarioFromObject } from "../../harness/scenario/load.ts";
 import type { InvariantConfig, Scenario } from "../../harness/scenario/types.ts";
@@ -44,10 +45,15 @@ afterAll(async () => {
 });
 
 interface FixtureRun {
+  scenario: Scenario;
+  outDir: string;
   report: RunReport;
-  events: HarnessEvent[];
   /** PIDs of every consumer start, from ConsumerStarted events. */
   consumerPids: number[];
+}
+
+function startedPids(events: HarnessEvent[]): number[] {
+  return events.flatMap((event) => (event.type === "ConsumerStarted" ? [event.pid] : []));
 }
 
 /** Runs `consumer` (a file in test/fixtures/consumers) against a private JetStream broker. */
@@ -58,23 +64,42 @@ async function runFixture(consumer: string, options: { maxMessages: number; scen
     schema: { jsonSchema: OP_SCHEMA },
     consumer: {
       command: ["node", consumer],
+      // Absolute, so a JSON copy of the scenario written elsewhere starts the same consumer.
+      cwd: CONSUMERS_DIR,
       env: { NATS_URL: "${brokerUrl}", STREAM: "${stream}", STATE_DIR: "${stateDir}", ...options.env },
       stopGraceMs: 500,
     },
     hangTimeoutMs: HANG_TIMEOUT_MS,
     ...options.scenario,
   };
+  const outDir = await mkdtemp(join(workDir, "out-"));
   const events: HarnessEvent[] = [];
 
   const report = await runScenario(scenarioFromObject(scenario, CONSUMERS_DIR), {
     seed: 1,
     maxMessages: options.maxMessages,
-    outDir: await mkdtemp(join(workDir, "out-")),
+    outDir,
     onEvent: (event) => events.push(event),
   });
 
-  const consumerPids = events.flatMap((event) => (event.type === "ConsumerStarted" ? [event.pid] : []));
-  return { report, events, consumerPids };
+  // Every process group the run started, the broker's included, is gone.
+  expect(liveProcessGroups()).toEqual([]);
+  return { scenario, outDir, report, consumerPids: startedPids(events) };
+}
+
+/**
+ * Replays a finding from its directory. A scenario built in code has no file,
+ * so a JSON copy is written and passed, as `poisonpill replay --scenario` does.
+ */
+async function replayThroughFile(run: FixtureRun, finding: ReportFinding): Promise<{ stillFails: boolean; consumerPids: number[] }> {
+  const scenarioFile = join(run.outDir, "scenario.json");
+  await writeFile(scenarioFile, JSON.stringify(run.scenario));
+  const events: HarnessEvent[] = [];
+
+  const result = await replayFinding(finding.dir, { scenarioFile, onEvent: (event) => events.push(event) });
+
+  expect(liveProcessGroups()).toEqual([]);
+  return { stillFails: result.stillFails, consumerPids: startedPids(events) };
 }
 
 function onlyFinding(report: RunReport): ReportFinding {
@@ -88,28 +113,40 @@ function culpritOf(finding: ReportFinding): Record<string, unknown> | undefined 
 
 describe("detectors against JetStream", () => {
   it("crash names the poison message", async () => {
-    const { report, consumerPids } = await runFixture("crash-on-poison.mjs", { maxMessages: 80 });
+    const run = await runFixture("crash-on-poison.mjs", { maxMessages: 80 });
 
-    const finding = onlyFinding(report);
+    const finding = onlyFinding(run.report);
     expect(finding.detector).toBe("crash");
     expect(finding.reproduced).toBe(true);
     expect(finding.messageCount).toBe(1);
     expect(culpritOf(finding)?.op).toBe("poison");
     expect(finding.evidence.exitCode).toBe(1);
     expect(finding.evidence.outputTail).toContain("cannot apply op poison");
-    expect(await survivors(consumerPids)).toEqual([]);
+    expect(await survivors(run.consumerPids)).toEqual([]);
+
+    const replay = await replayThroughFile(run, finding);
+
+    expect(replay.stillFails).toBe(true);
+    expect(replay.consumerPids).toHaveLength(1);
+    expect(await survivors(replay.consumerPids)).toEqual([]);
   });
 
   it("hang names the stalled message", async () => {
-    const { report, consumerPids } = await runFixture("stall-on-poison.mjs", { maxMessages: 30 });
+    const run = await runFixture("stall-on-poison.mjs", { maxMessages: 30 });
 
-    const finding = onlyFinding(report);
+    const finding = onlyFinding(run.report);
     expect(finding.detector).toBe("hang");
     expect(finding.reproduced).toBe(true);
     expect(finding.messageCount).toBe(1);
     expect(culpritOf(finding)?.op).toBe("poison");
     expect(finding.evidence.unacknowledgedMs).toBeGreaterThanOrEqual(HANG_TIMEOUT_MS);
-    expect(await survivors(consumerPids)).toEqual([]);
+    expect(await survivors(run.consumerPids)).toEqual([]);
+
+    const replay = await replayThroughFile(run, finding);
+
+    expect(replay.stillFails).toBe(true);
+    expect(replay.consumerPids).toHaveLength(1);
+    expect(await survivors(replay.consumerPids)).toEqual([]);
   });
 
   it("invariant names the corrupting message", async () => {
@@ -151,7 +188,6 @@ describe("harness protection against hostile consumers", () => {
     expect(Math.max(...tail.split("\n").map((line) => line.length))).toBeLessThan(16 * 1024);
     expect(report.stats.sent).toBeGreaterThan(0);
     expect(await survivors(consumerPids)).toEqual([]);
-    expect(liveProcessGroups()).toEqual([]);
   });
 
   it("kills consumers that ignore SIGTERM", async () => {
@@ -172,6 +208,5 @@ describe("harness protection against hostile consumers", () => {
     expect(recordedConsumers.sort()).toEqual([...consumerPids].sort());
     expect(stubbornChildren).toHaveLength(consumerPids.length);
     expect(await survivors([...consumerPids, ...stubbornChildren])).toEqual([]);
-    expect(liveProcessGroups()).toEqual([]);
   });
 });
