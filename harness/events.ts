@@ -12,6 +12,10 @@ export type HarnessEvent =
   | { type: "FailureObserved"; detector: Detector; signature: string }
   | { type: "FindingConfirmed"; finding: Finding }
   | { type: "FindingRepeated"; id: string; count: number }
+  /** A regression case was replayed before the flood; `signature` is the failure it caused, if any. */
+  | { type: "CorpusCaseReplayed"; id: string; dir: string; failed: boolean; signature?: string }
+  /** A confirmed finding was stored as a regression case (`kept`: a smaller case for its signature exists). */
+  | { type: "CorpusCaseAdded"; id: string; dir: string; outcome: "added" | "replaced" | "kept" }
   /** A confirmed finding's culprit was shrunk and the finding rewritten. */
   | { type: "FindingShrunk"; id: string; originalBytes: number; bytes: number; replays: number; stoppedBy: ShrinkRecord["stoppedBy"] }
   | { type: "FloodFinished"; sent: number; durationMs: number }

@@ -12,6 +12,7 @@ import { runScenario } from "../run/run-scenario.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { buildSampleSource } from "../scenario/sample-source.ts";
 import type { ProvisionChoice } from "../scenario/types.ts";
+import { defaultCorpusDir } from "../corpus/store.ts";
 import type { ShrinkLimits } from "../triage/budget.ts";
 import { createProgressPrinter } from "./progress.ts";
 import { formatSummary, showPayload } from "./summary.ts";
@@ -22,7 +23,7 @@ const USAGE = `usage:
   poisonpill run <scenario.ts|scenario.json> [--seed N] [--max-messages N] [--max-time SECONDS]
                  [--out DIR] [--report-json FILE] [--broker-url URL] [--allow-remote-broker]
                  [--provision auto|url|testcontainers|local]
-                 [--shrink-max-replays N] [--shrink-max-time SECONDS]
+                 [--shrink-max-replays N] [--shrink-max-time SECONDS] [--corpus DIR | --no-corpus]
   poisonpill replay <finding-dir> [--scenario FILE] [--broker-url URL] [--allow-remote-broker]
   poisonpill samples <scenario> [--class C] [-n N] [--seed N]
 
@@ -77,6 +78,8 @@ async function runCommand(args: string[]): Promise<number> {
     provision: { type: "string" },
     "shrink-max-replays": { type: "string" },
     "shrink-max-time": { type: "string" },
+    corpus: { type: "string" },
+    "no-corpus": { type: "boolean" },
   });
   if (positionals.length !== 1) throw new ConfigError("run takes exactly one scenario file", { value: positionals, hint: "poisonpill run scenarios/inventory-jetstream.ts" });
   const seed = integerOption("seed", values.seed as string | undefined, 0);
@@ -84,7 +87,9 @@ async function runCommand(args: string[]): Promise<number> {
   const maxTimeSeconds = integerOption("max-time", values["max-time"] as string | undefined, 1);
   const provision = provisionOption(values.provision as string | undefined);
   const shrink = shrinkOptions(values);
+  if (values.corpus !== undefined && values["no-corpus"] === true) throw new ConfigError("--corpus and --no-corpus exclude each other", { value: values.corpus, hint: "pass one of them" });
   const loaded = await loadScenario(positionals[0]!);
+  const corpus = values["no-corpus"] === true ? undefined : ((values.corpus as string | undefined) ?? defaultCorpusDir(loaded.file, loaded.baseDir));
   const report = await runScenario(loaded, {
     seed,
     maxMessages,
@@ -95,6 +100,7 @@ async function runCommand(args: string[]): Promise<number> {
     provision,
     onEvent: createProgressPrinter(),
     shrink,
+    corpus,
   });
   if (values["report-json"] !== undefined) await writeFile(values["report-json"] as string, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${formatSummary(report)}\n`);

@@ -51,6 +51,12 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
       case "FindingConfirmed":
         writeLine(`${event.finding.reproduced ? "confirmed" : "NOT reproduced"}: ${event.finding.detector} ${event.finding.id} -> ${event.finding.dir}`);
         break;
+      case "CorpusCaseReplayed":
+        writeLine(`corpus ${event.id}: ${event.failed ? `FAILS AGAIN (${(event.signature ?? "").slice(0, 120)})` : "passes"}`);
+        break;
+      case "CorpusCaseAdded":
+        if (event.outcome !== "kept") writeLine(`corpus: ${event.outcome} ${event.dir}`);
+        break;
       case "FindingShrunk":
         writeLine(`shrunk: ${event.id} from ${event.originalBytes} to ${event.bytes} bytes in ${event.replays} replays (${event.stoppedBy})`);
         break;

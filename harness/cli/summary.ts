@@ -22,7 +22,9 @@ function table(rows: string[][]): string {
 export function formatSummary(report: RunReport): string {
   const { stats } = report;
   const head = `${report.scenario}: ${stats.sent} messages sent, ${stats.acknowledged} acknowledged, ${stats.consumerStarts} consumer starts, ${stats.replays} replays, ${(stats.durationMs / 1000).toFixed(1)} s, seed ${report.seed}`;
-  if (report.findings.length === 0) return `${head}\nno findings`;
+  const corpus = report.corpus;
+  const corpusLine = corpus === undefined ? "" : `\ncorpus ${corpus.dir}: ${corpus.replayed.length} case(s) replayed, ${corpus.failed.length} failed again, ${corpus.added.length} added`;
+  if (report.findings.length === 0) return `${head}${corpusLine}\nno findings`;
   const rows = [["detector", "reproduced", "count", "class", "mutation", "payload", "replay"]];
   for (const finding of report.findings) {
     rows.push([
@@ -35,5 +37,5 @@ export function formatSummary(report: RunReport): string {
       finding.replayCommand,
     ]);
   }
-  return `${head}\n${report.findings.length} finding(s):\n${table(rows)}`;
+  return `${head}${corpusLine}\n${report.findings.length} finding(s):\n${table(rows)}`;
 }

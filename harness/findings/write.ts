@@ -1,5 +1,6 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { replaceDirectory } from "./replace-directory.ts";
 import type { Finding } from "./types.ts";
 
 /** Format of finding.json; bumped on any incompatible change. */
@@ -28,14 +29,5 @@ export async function writeFinding(findingsDir: string, finding: Finding): Promi
   if (finding.evidence.outputTail) await writeFile(join(temporary, "output.txt"), `${finding.evidence.outputTail}\n`);
   await writeFile(join(temporary, "replay.txt"), `${finding.replayCommand}\n`);
 
-  const target = join(findingsDir, finding.id);
-  const previous = `${target}.old-${process.pid}-${Date.now()}`;
-  let hadPrevious = true;
-  try {
-    await rename(target, previous);
-  } catch {
-    hadPrevious = false;
-  }
-  await rename(temporary, target);
-  if (hadPrevious) await rm(previous, { recursive: true, force: true });
+  await replaceDirectory(temporary, join(findingsDir, finding.id));
 }

@@ -43,6 +43,16 @@ export interface RunReport {
     brokerRejected: number;
   };
   findings: ReportFinding[];
+  /** The regression corpus, when the run used one. */
+  corpus?: {
+    dir: string;
+    /** Ids of the cases replayed before the flood. */
+    replayed: string[];
+    /** Ids of the replayed cases that failed again; each also appears in `findings`. */
+    failed: string[];
+    /** Ids of cases this run added or replaced. */
+    added: string[];
+  };
   /** Where findings were written. */
   outDir: string;
 }

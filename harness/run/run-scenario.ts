@@ -23,6 +23,10 @@ import { invariantFailure, observationOf, observeReplay, waitForWindow, type Fai
 import { resolveSettings } from "./settings.ts";
 import { DEFAULT_SHRINK_LIMITS, type ShrinkLimits } from "../triage/budget.ts";
 import { shrinkReproducer } from "../triage/shrink-reproducer.ts";
+import { addFindingToCorpus } from "../corpus/from-finding.ts";
+import { payloadTypeOf } from "../corpus/payload-type.ts";
+import { replayCorpus } from "../corpus/replay-corpus.ts";
+import { readCorpus } from "../corpus/store.ts";
 
 export interface RunOptions {
   /** Seed for the sample generator. Default: random (and recorded in the report). */
@@ -45,6 +49,13 @@ export interface RunOptions {
    * (100 replays, 20 s).
    */
   shrink?: Partial<ShrinkLimits> | false;
+  /**
+   * Regression corpus directory: its cases of this scenario's payload type
+   * are replayed before the flood (each one that fails again is a finding), and confirmed
+   * findings are added to it. Default: no corpus (the CLI defaults to
+   * `poisonpill-corpus/` beside the scenario).
+   */
+  corpus?: string;
 }
 
 /** Samples are generated this many at a time: cheap per call, and little waste when a run stops early. */
@@ -150,6 +161,7 @@ class ScenarioRun {
   /** Samples generated, sent or not: the next sample's fast-check path. */
   private generated = 0;
   private skipped = 0;
+  private corpusReport: RunReport["corpus"];
 
   constructor(
     private readonly loaded: LoadedScenario,
@@ -175,6 +187,7 @@ class ScenarioRun {
       onEvent: this.options.onEvent,
     };
     try {
+      await this.replayCorpus();
       await this.flood();
       return this.report();
     } finally {
@@ -182,6 +195,45 @@ class ScenarioRun {
       await this.session.close();
       await rm(this.context.stateRoot, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Replays the corpus before anything is generated. A case that fails again
+   * becomes a finding at once, and later failures with its signature count
+   * toward it instead of being attributed again.
+   */
+  private async replayCorpus(): Promise<void> {
+    if (this.options.corpus === undefined) return;
+    const dir = resolve(this.options.corpus);
+    const cases = await readCorpus(dir);
+    const result = await replayCorpus(cases, payloadTypeOf(this.loaded.scenario), (samples) => this.replay(samples), this.options.onEvent);
+    this.corpusReport = { dir, replayed: result.replayed.map((stored) => stored.case.id), failed: [], added: [] };
+
+    for (const { stored, observation } of result.failures) {
+      this.corpusReport.failed.push(stored.case.id);
+      const tracked = this.findings.get(observation.signature);
+      if (tracked !== undefined) {
+        tracked.finding.count += 1;
+        continue;
+      }
+      const messages = stored.samples.map((sample, index) => ({ seq: index + 1, sample }));
+      const { source } = stored.case;
+      // The case's fast-check path names the same sample only under the seed that generated it.
+      if (source.kind === "finding" && source.seed === this.seed && source.samplePath !== undefined) this.samplePaths.set(stored.samples.at(-1)!, source.samplePath);
+      const evidence: FindingEvidence = { ...observation.evidence, corpusCase: stored.dir, corpusSignature: stored.case.signature };
+      const finding = this.makeFinding(observation.detector, observation.signature, messages, true, evidence, 1);
+      this.findings.set(observation.signature, { finding, attempts: 1 });
+      await writeFinding(this.findingsDir, finding);
+      safeEmit(this.options.onEvent, { type: "FindingConfirmed", finding });
+    }
+  }
+
+  /** Stores a confirmed finding in the corpus, unless the corpus is where it came from. */
+  private async addToCorpus(finding: Finding): Promise<void> {
+    if (this.corpusReport === undefined) return;
+    const { dir, outcome } = await addFindingToCorpus(this.corpusReport.dir, finding, this.loaded.scenario);
+    if (outcome !== "kept") this.corpusReport.added.push(finding.id);
+    safeEmit(this.options.onEvent, { type: "CorpusCaseAdded", id: finding.id, dir, outcome });
   }
 
   private async beginFloodStart(): Promise<ConsumerStart> {
@@ -384,7 +436,10 @@ class ScenarioRun {
     this.findings.set(signature, { finding, attempts: (tracked?.attempts ?? 0) + 1 });
     await writeFinding(this.findingsDir, finding);
     safeEmit(this.options.onEvent, { type: "FindingConfirmed", finding });
-    if (reproduced) await this.shrinkFinding(finding, messages);
+    if (reproduced) {
+      await this.shrinkFinding(finding, messages);
+      await this.addToCorpus(finding);
+    }
     return culprits;
   }
 
@@ -473,6 +528,7 @@ class ScenarioRun {
         brokerRejected: this.brokerRejected,
       },
       findings: findings.map(toReportFinding),
+      corpus: this.corpusReport,
       outDir: this.outDir,
     };
   }
