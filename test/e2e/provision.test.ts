@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunReport } from "../../harness/report/types.ts";
 import { isAlive, killMarked, markedSurvivors, PROCESS_MARK_VARIABLE, survivors } from "./processes.ts";
 import { REPO_ROOT, runCli, type CliResult } from "./run-cli.ts";
+import { readPodmanEnv } from "../support/podman-env.ts";
 
 /**
  * The inventory consumer has two bugs: malformed JSON crashes it, and a
@@ -30,19 +31,13 @@ const SYSTEM_NATS_PORT = 4222;
 /** A socket path that exists nowhere, so no Docker-API engine responds there. */
 const NO_ENGINE = { DOCKER_HOST: "unix:///nonexistent/poisonpill-no-engine.sock" };
 
-/** Variables from scripts/.podman-env (written by scripts/setup-podman.sh), else DOCKER_HOST and the image names of this environment. */
+/** Variables from scripts/.podman-env (written by scripts/setup-podman.sh), over DOCKER_HOST and the image name of this environment. */
 function podmanEnvironment(): Record<string, string> {
-  const file = join(REPO_ROOT, "scripts/.podman-env");
   const env: Record<string, string> = {};
   for (const name of ["DOCKER_HOST", "POISONPILL_NATS_IMAGE", "TESTCONTAINERS_RYUK_DISABLED"]) {
     if (process.env[name] !== undefined) env[name] = process.env[name]!;
   }
-  if (!existsSync(file)) return env;
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const match = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (match !== null) env[match[1]!] = match[2]!.replace(/^"(.*)"$/, "$1");
-  }
-  return env;
+  return { ...env, ...readPodmanEnv() };
 }
 
 function podman(args: string[]): string {

@@ -15,6 +15,9 @@ import {
   startNatsContainer,
   startRabbitMqContainer,
 } from "../../harness/provision/testcontainers.ts";
+import { loadPodmanEnv } from "../support/podman-env.ts";
+
+loadPodmanEnv();
 
 const natsImage = process.env.POISONPILL_NATS_IMAGE ?? DEFAULT_NATS_IMAGE;
 const rabbitMqImage = process.env.POISONPILL_RABBITMQ_IMAGE ?? DEFAULT_RABBITMQ_IMAGE;
@@ -166,7 +169,7 @@ describe("engineAvailable", () => {
 
   it("returns false for a remote DOCKER_HOST", async () => {
     const saved = process.env.DOCKER_HOST;
-    process.env.DOCKER_HOST = "tcp://192.0.2.1:2375";
+    process.env.DOCKER_HOST = "tcp://docker.example.invalid:2375";
     try {
       expect(await engineAvailable()).toBe(false);
     } finally {
