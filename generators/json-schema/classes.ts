@@ -7,16 +7,22 @@ import { rotation, type Candidate } from "./candidates.ts";
 import type { SchemaContext } from "./context.ts";
 import { corruptCandidates } from "./corrupt.ts";
 import { toJsonText } from "./json-text.ts";
-import { makeSample } from "./label.ts";
+import { decodeGzip } from "./encoding.ts";
+import { labelBytes, makeSample } from "./label.ts";
 import { locateValues } from "./locations.ts";
 import type { JsonSchemaSampleClass } from "./options.ts";
+import { oversizedCandidates } from "./oversized.ts";
 import { violationCandidates } from "./violation.ts";
+
+/** Mutations whose payload a correct consumer never processes: the broker refuses it, or inflating it must be refused. */
+const ALWAYS_REJECT = new Set(["oversized.over-limit", "oversized.gzip-bomb"]);
 
 /**
  * Builds one arbitrary per sample class, all derived from the same valid
  * values. `boundary` keeps the first candidate that ajv accepts and
- * `violation` the first that ajv rejects. `adversarial` and `corrupt` keep
- * whatever ajv decides.
+ * `violation` the first that ajv rejects. `adversarial`, `corrupt` and
+ * `oversized` keep whatever ajv decides, except that a payload over the
+ * broker limit and a decompression bomb are always `reject`.
  */
 export function classArbitraries(
   ctx: SchemaContext,
@@ -55,6 +61,24 @@ export function classArbitraries(
       const candidates = corruptCandidates(toJsonText(value), positionDraw, options.nestingDepth);
       const [candidate] = rotation(candidates, nameDraw, memberDraw);
       return makeSample(validate, "corrupt", candidate!.mutation, candidate!.path, candidate!.build());
+    }),
+
+    oversized: withDraws.map(([value, nameDraw, memberDraw]) => {
+      const limits = {
+        // resolveOptions refuses `oversized` without maxPayloadBytes, so this default is never used to size a payload.
+        maxPayloadBytes: options.maxPayloadBytes ?? 1_048_576,
+        nestingDepth: options.oversizedNestingDepth,
+        numberDigits: options.oversizedNumberDigits,
+        contentEncoding: options.contentEncoding,
+      };
+      const [candidate] = rotation(oversizedCandidates(value, locateValues(ctx, value), limits), nameDraw, memberDraw);
+      const payload = candidate!.build();
+      const bytes = "bytes" in payload ? payload.bytes : new Uint8Array(0);
+      const json = options.contentEncoding === "gzip" && candidate!.mutation !== "oversized.gzip-bomb" ? decodeGzip(bytes) : bytes;
+      const label = json === undefined || candidate!.mutation === "oversized.gzip-bomb" ? { expect: "reject" as const } : labelBytes(validate, json);
+      const sample: Sample = { class: "oversized", mutation: candidate!.mutation, path: candidate!.path, expect: ALWAYS_REJECT.has(candidate!.mutation) ? "reject" : label.expect, bytes };
+      if ("value" in label) sample.value = label.value;
+      return sample;
     }),
   };
 }

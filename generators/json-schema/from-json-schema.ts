@@ -5,6 +5,7 @@ import type { Sample } from "../sample.ts";
 import { classArbitraries } from "./classes.ts";
 import type { SchemaContext } from "./context.ts";
 import { detectDialect } from "./dialect.ts";
+import { encodeSample } from "./encoding.ts";
 import { assertKeywordsSupported } from "./keywords.ts";
 import { JSON_SCHEMA_SAMPLE_CLASSES, resolveOptions, type FromJsonSchemaOptions } from "./options.ts";
 import { RefResolver } from "./refs.ts";
@@ -16,9 +17,11 @@ import { WHOLE_VALUE_REPLACEMENTS } from "./violation.ts";
 /**
  * Returns an arbitrary of labelled JSON samples for `schema`: valid and
  * boundary values, single-constraint violations, hostile content and corrupt
- * bytes. Every `expect` comes from ajv: bytes that are UTF-8 JSON get
- * `accept` exactly when ajv validates the parsed value, all other bytes get
- * `reject`.
+ * bytes, and (when named in `classes`) payloads sized from the broker's
+ * limit. Every `expect` comes from ajv: bytes that are UTF-8 JSON (after
+ * decompression, with gzip) get `accept` exactly when ajv validates the
+ * parsed value, all other bytes get `reject`. Payloads over the broker limit
+ * and decompression bombs are always `reject`.
  *
  * Raises a SchemaError for a keyword, format or `$ref` it cannot honour and
  * for a schema ajv cannot compile, and a RangeError or TypeError for invalid
@@ -45,7 +48,11 @@ export function fromJsonSchema(schema: object, options?: FromJsonSchemaOptions):
 
   const weighted = classes
     .filter((name) => resolved.weights[name] > 0)
-    .map((name) => ({ arbitrary: arbitraries[name], weight: resolved.weights[name] }));
+    // Oversized samples size their wire bytes themselves, gzip included.
+    .map((name) => ({
+      arbitrary: name === "oversized" ? arbitraries[name] : arbitraries[name].map((sample) => encodeSample(sample, resolved.contentEncoding)),
+      weight: resolved.weights[name],
+    }));
   if (weighted.length === 0) {
     throw new RangeError(`weights: every selected class (${classes.join(", ")}) has weight 0; give one a weight >= 1`);
   }

@@ -1,8 +1,9 @@
 import type { SampleClass } from "../sample.ts";
 
 /** Sample classes that fromJsonSchema produces. */
-export type JsonSchemaSampleClass = Exclude<SampleClass, "oversized">;
+export type JsonSchemaSampleClass = SampleClass;
 
+/** The classes produced when `classes` is not given; `oversized` must be named because it needs `maxPayloadBytes`. */
 export const JSON_SCHEMA_SAMPLE_CLASSES: readonly JsonSchemaSampleClass[] = [
   "valid",
   "boundary",
@@ -11,18 +12,26 @@ export const JSON_SCHEMA_SAMPLE_CLASSES: readonly JsonSchemaSampleClass[] = [
   "corrupt",
 ];
 
+const ALL_CLASSES: readonly JsonSchemaSampleClass[] = [...JSON_SCHEMA_SAMPLE_CLASSES, "oversized"];
+
+/** How payload bytes are encoded on the wire. */
+export type ContentEncoding = "identity" | "gzip";
+
 export interface FromJsonSchemaOptions {
   /**
-   * Classes to produce. Default: all five. This generator does not produce
-   * `oversized` and raises a RangeError for it. If the schema accepts every
+   * Classes to produce. Default: valid, boundary, violation, adversarial and
+   * corrupt. `oversized` is produced only when named here, and then needs
+   * `maxPayloadBytes`; its samples are up to that size, so a flood of them
+   * costs memory and bandwidth. If the schema accepts every
    * JSON value, no violation sample exists. The default set then leaves
    * `violation` out, and naming it explicitly raises a SchemaError.
    */
   classes?: readonly SampleClass[];
   /**
    * Relative weight of each class, non-negative integers. Default:
-   * valid 2, boundary 2, violation 3, adversarial 3, corrupt 1, so about
-   * 8 in 11 samples parse as JSON and break or stress the schema.
+   * valid 2, boundary 2, violation 3, adversarial 3, corrupt 1, oversized 1,
+   * so without `oversized` about 8 in 11 samples parse as JSON and break or
+   * stress the schema.
    */
   weights?: Partial<Record<JsonSchemaSampleClass, number>>;
   /**
@@ -39,9 +48,29 @@ export interface FromJsonSchemaOptions {
   nestingDepth?: number;
   /** Digit count of the long number literals in `adversarial` samples. Default 5_000. */
   bigNumberDigits?: number;
+  /**
+   * Largest payload the broker accepts, in bytes (NATS `max_payload`,
+   * RabbitMQ `max_message_size`). Sizes the `oversized` samples: one of
+   * exactly this size, one a byte over, strings and arrays just under it.
+   * Required when `oversized` is requested; no default, because a guessed
+   * limit would test the wrong edge.
+   */
+  maxPayloadBytes?: number;
+  /** Nesting depth of the deeply nested values in `oversized` samples, capped to fit `maxPayloadBytes`. Default 100_000. */
+  oversizedNestingDepth?: number;
+  /** Digit count of the long number literals in `oversized` samples, capped to fit `maxPayloadBytes`. Default 100_000. */
+  oversizedNumberDigits?: number;
+  /**
+   * Wire encoding of every payload. With `gzip` each sample is compressed
+   * after it is labelled (the label describes the decompressed JSON), and the
+   * `oversized` class adds decompression bombs that expand about 1000-fold.
+   * Default `identity`.
+   */
+  contentEncoding?: ContentEncoding;
 }
 
-export type ResolvedOptions = Required<Omit<FromJsonSchemaOptions, "classes" | "weights">> & {
+export type ResolvedOptions = Required<Omit<FromJsonSchemaOptions, "classes" | "weights" | "maxPayloadBytes">> & {
+  maxPayloadBytes: number | undefined;
   /** Classes the caller named, or undefined for the default set. */
   requestedClasses: readonly JsonSchemaSampleClass[] | undefined;
   weights: Record<JsonSchemaSampleClass, number>;
@@ -53,6 +82,7 @@ const DEFAULT_WEIGHTS: Record<JsonSchemaSampleClass, number> = {
   violation: 3,
   adversarial: 3,
   corrupt: 1,
+  oversized: 1,
 };
 
 /** Fills in defaults and raises a RangeError or TypeError naming the first invalid option. */
@@ -61,13 +91,13 @@ export function resolveOptions(options: FromJsonSchemaOptions = {}): ResolvedOpt
 
   const weights = { ...DEFAULT_WEIGHTS };
   for (const [name, weight] of Object.entries(options.weights ?? {})) {
-    if (!JSON_SCHEMA_SAMPLE_CLASSES.includes(name as JsonSchemaSampleClass)) {
-      throw new TypeError(`weights.${name}: unknown sample class; use one of ${JSON_SCHEMA_SAMPLE_CLASSES.join(", ")}`);
+    if (!ALL_CLASSES.includes(name as JsonSchemaSampleClass)) {
+      throw new TypeError(`weights.${name}: unknown sample class; use one of ${ALL_CLASSES.join(", ")}`);
     }
     weights[name as JsonSchemaSampleClass] = checkInteger(`weights.${name}`, weight, 0);
   }
 
-  return {
+  const resolved: ResolvedOptions = {
     requestedClasses,
     weights,
     maxDepth: checkInteger("maxDepth", options.maxDepth ?? 4, 0),
@@ -75,15 +105,28 @@ export function resolveOptions(options: FromJsonSchemaOptions = {}): ResolvedOpt
     maxArrayLength: checkInteger("maxArrayLength", options.maxArrayLength ?? 5, 0),
     nestingDepth: checkInteger("nestingDepth", options.nestingDepth ?? 10_000, 1),
     bigNumberDigits: checkInteger("bigNumberDigits", options.bigNumberDigits ?? 5_000, 1),
+    maxPayloadBytes: options.maxPayloadBytes === undefined ? undefined : checkInteger("maxPayloadBytes", options.maxPayloadBytes, 64),
+    oversizedNestingDepth: checkInteger("oversizedNestingDepth", options.oversizedNestingDepth ?? 100_000, 1),
+    oversizedNumberDigits: checkInteger("oversizedNumberDigits", options.oversizedNumberDigits ?? 100_000, 1),
+    contentEncoding: checkEncoding(options.contentEncoding ?? "identity"),
   };
+  if (requestedClasses?.includes("oversized") && resolved.maxPayloadBytes === undefined) {
+    throw new RangeError("classes: oversized needs maxPayloadBytes, the broker's payload limit in bytes; pass it in the options");
+  }
+  return resolved;
+}
+
+function checkEncoding(value: unknown): ContentEncoding {
+  if (value !== "identity" && value !== "gzip") throw new RangeError(`contentEncoding must be "identity" or "gzip", got ${String(value)}`);
+  return value;
 }
 
 function checkClasses(classes: readonly SampleClass[]): JsonSchemaSampleClass[] {
   if (classes.length === 0) throw new RangeError("classes must name at least one sample class, got []");
   for (const name of classes) {
-    if (!JSON_SCHEMA_SAMPLE_CLASSES.includes(name as JsonSchemaSampleClass)) {
+    if (!ALL_CLASSES.includes(name as JsonSchemaSampleClass)) {
       throw new RangeError(
-        `classes: fromJsonSchema does not produce "${name}"; use ${JSON_SCHEMA_SAMPLE_CLASSES.join(", ")}`,
+        `classes: fromJsonSchema does not produce "${name}"; use ${ALL_CLASSES.join(", ")}`,
       );
     }
   }

@@ -275,7 +275,7 @@ describe("fromJsonSchema options", () => {
     [{ maxDepth: -1 }, /maxDepth must be an integer >= 0, got -1/],
     [{ nestingDepth: 0 }, /nestingDepth must be an integer >= 1, got 0/],
     [{ bigNumberDigits: 1.5 }, /bigNumberDigits must be an integer >= 1, got 1.5/],
-    [{ classes: ["oversized"] }, /does not produce "oversized"/],
+    [{ classes: ["oversized"] }, /oversized needs maxPayloadBytes/],
     [{ classes: [] }, /at least one sample class/],
     [{ weights: { valid: -1 } }, /weights.valid must be an integer >= 0, got -1/],
   ] as const)("rejects invalid option %j", (options, message) => {
