@@ -54,7 +54,9 @@ class JetStreamLane implements Lane {
   }
 
   async publish(sample: Sample): Promise<number> {
-    const ack = await this.js.publish(this.subject, sample.bytes, { headers: toNatsHeaders(sample), expect: { streamName: this.stream } });
+    // No `expect` header: the lane's subject belongs to its stream alone, and headers count against max_payload,
+    // so a payload of exactly max_payload bytes must travel without them.
+    const ack = await this.js.publish(this.subject, sample.bytes, { headers: toNatsHeaders(sample) });
     return ack.seq;
   }
 
@@ -179,6 +181,10 @@ export class NatsSession implements BrokerSession {
 
   get via() {
     return this.broker.via;
+  }
+
+  get monitorUrl(): string | undefined {
+    return this.broker.monitorUrl;
   }
 
   get maxPayloadBytes(): number {

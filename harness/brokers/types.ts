@@ -47,6 +47,8 @@ export interface BrokerSession {
   readonly broker?: ProvisionedBroker;
   /** Largest payload the broker accepts, in bytes. */
   readonly maxPayloadBytes: number;
+  /** HTTP base URL of the broker's monitoring endpoint (NATS `/connz`), where the broker has one. */
+  readonly monitorUrl?: string;
   openLane(tag: string): Promise<Lane>;
   /** Closes the connection and stops a broker the session started; idempotent. */
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import type { LoadedScenario } from "../scenario/load.ts";
 import type { DeliveredMessage } from "../scenario/types.ts";
 import { ConfigError } from "../errors.ts";
 import type { Detector, FindingEvidence } from "../findings/types.ts";
+import { freePort } from "../provision/free-port.ts";
 import { expandPlaceholders } from "./placeholders.ts";
 import type { RunSettings } from "./settings.ts";
 
@@ -41,6 +42,12 @@ export interface StartMonitor {
   check(start: ConsumerStart): MonitorFailure | undefined | Promise<MonitorFailure | undefined>;
   /** Releases timers and handles; called once when the start ends. */
   stop?(): void | Promise<void>;
+  /**
+   * True while the monitor sees a failure forming that it has not confirmed
+   * yet. On lanes without acknowledgements, `settle` keeps waiting (up to the
+   * hang timeout) until no monitor is undecided.
+   */
+  undecided?(): boolean;
 }
 
 /** Creates the monitors of a consumer start once it is ready. */
@@ -88,7 +95,8 @@ export class ConsumerStart {
     try {
       await mkdir(context.stateRoot, { recursive: true });
       stateDir = await mkdtemp(join(context.stateRoot, `${tag}-`));
-      const placeholders = { brokerUrl: session.url, queue: "", ...lane.placeholders, stateDir, messagesFile: join(stateDir, ".poisonpill-messages.jsonl") };
+      const livenessPort: Record<string, string> = loaded.scenario.liveness === undefined ? {} : { livenessPort: String(await freePort()) };
+      const placeholders: Record<string, string> = { brokerUrl: session.url, queue: "", ...lane.placeholders, stateDir, messagesFile: join(stateDir, ".poisonpill-messages.jsonl"), ...livenessPort };
       const env = Object.fromEntries(Object.entries(consumer.env ?? {}).map(([name, value]) => [name, expandPlaceholders(value, placeholders, `consumer.env.${name}`)]));
       const command = consumer.command.map((part, i) => expandPlaceholders(part, placeholders, `consumer.command[${i}]`));
       const cwd = resolve(loaded.baseDir, consumer.cwd ?? ".");
@@ -201,11 +209,7 @@ export class ConsumerStart {
    * no acknowledgements, it waits `settleMs` (or a tenth of the hang timeout).
    */
   async settle(settleMs?: number): Promise<SettleOutcome> {
-    if (!this.lane.tracksAcks) {
-      const waitMs = settleMs ?? Math.min(500, this.context.settings.hangTimeoutMs / 10);
-      const exited = await Promise.race([this.process.exited.then(() => true), delay(waitMs).then(() => false)]);
-      return exited ? { kind: "crash", exit: this.exit! } : { kind: "settled" };
-    }
+    if (!this.lane.tracksAcks) return this.settleWithoutAcks(settleMs ?? Math.min(500, this.context.settings.hangTimeoutMs / 10));
     this.lastAckChangeAt = Date.now();
     for (;;) {
       if (this.exit !== undefined) {
@@ -217,6 +221,24 @@ export class ConsumerStart {
       if (detected !== undefined) return detected;
       if (progress !== undefined && progress.ackedThrough >= this.published) return { kind: "settled" };
       if (this.hangDetected()) return { kind: "hang", progress: this.latest, unacknowledgedMs: this.unacknowledgedMs() };
+      await Promise.race([delay(this.context.settings.pollIntervalMs), this.process.exited]);
+    }
+  }
+
+  /**
+   * Core NATS reports no acknowledgements: waits `waitMs`, then longer while
+   * a monitor is undecided (a probe unanswered, CPU busy without deliveries),
+   * at most the hang timeout plus that wait, checking monitors throughout.
+   */
+  private async settleWithoutAcks(waitMs: number): Promise<SettleOutcome> {
+    const startedAt = Date.now();
+    const deadline = startedAt + waitMs + this.context.settings.hangTimeoutMs;
+    for (;;) {
+      if (this.exit !== undefined) return { kind: "crash", exit: this.exit };
+      const detected = await this.checkMonitors();
+      if (detected !== undefined) return detected;
+      const undecided = this.monitors.some((monitor) => monitor.undecided?.() === true);
+      if (Date.now() >= deadline || (!undecided && Date.now() - startedAt >= waitMs)) return { kind: "settled" };
       await Promise.race([delay(this.context.settings.pollIntervalMs), this.process.exited]);
     }
   }

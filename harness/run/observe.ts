@@ -30,7 +30,8 @@ export async function waitForWindow(start: ConsumerStart, inFlightPublishes: num
       await start.poll();
       return { kind: "crash", exit: start.exit, progress: start.progress };
     }
-    if (!start.lane.tracksAcks) return undefined;
+    // Without acknowledgements there is no window to wait for, but monitors still watch the consumer.
+    if (!start.lane.tracksAcks) return start.checkMonitors();
     const progress = await start.poll();
     const detected = await start.checkMonitors();
     if (detected !== undefined) return detected;

@@ -2,7 +2,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import pLimit from "p-limit";
-import type { Sample } from "../../generators/sample.ts";
+import type { Sample, SampleClass } from "../../generators/sample.ts";
 import { openBrokerSession } from "../brokers/open-session.ts";
 import type { BrokerSession } from "../brokers/types.ts";
 import { redactText, redactUrl } from "../brokers/url-guard.ts";
@@ -17,8 +17,10 @@ import type { LoadedScenario } from "../scenario/load.ts";
 import { buildSampleSource, type SampleSource } from "../scenario/sample-source.ts";
 import type { DeliveredMessage, ProvisionChoice } from "../scenario/types.ts";
 import { attributeToMessages, attributeToPrefix, ReplayBudget } from "./attribute.ts";
-import { ConsumerStart, type FailureOutcome, type StartContext } from "./consumer-start.ts";
+import { ConsumerStart, type FailureOutcome, type MonitorFailure, type StartContext } from "./consumer-start.ts";
 import { checkInvariants } from "./invariants.ts";
+import { attributeMemoryGrowth, representativeMessage } from "./memory-phases.ts";
+import { resourceMonitors } from "./monitors/index.ts";
 import { invariantFailure, observationOf, observeReplay, waitForWindow, type Failure, type Observation } from "./observe.ts";
 import { resolveSettings } from "./settings.ts";
 import { DEFAULT_SHRINK_LIMITS, type ShrinkLimits } from "../triage/budget.ts";
@@ -71,6 +73,9 @@ const MAX_ATTRIBUTION_ATTEMPTS = 3;
  * count a known bug.
  */
 const SUPPRESS_AFTER_REPEATS = 5;
+
+/** Payload limit for the schema check before the broker is up; NATS's default `max_payload`, 1 MiB. */
+const DRY_RUN_PAYLOAD_BYTES = 1_048_576;
 
 /** Milliseconds between Progress events. */
 const PROGRESS_INTERVAL_MS = 500;
@@ -175,7 +180,8 @@ class ScenarioRun {
   }
 
   async execute(): Promise<RunReport> {
-    this.source = await buildSampleSource(this.loaded);
+    // Built once without the broker so schema errors fail fast; rebuilt below with the live payload limit.
+    this.source = await buildSampleSource(this.loaded, { maxPayloadBytes: DRY_RUN_PAYLOAD_BYTES });
     await mkdir(this.outDir, { recursive: true });
     this.session = await openBrokerSession(this.loaded.scenario, this.options, this.runTag);
     safeEmit(this.options.onEvent, brokerReadyEvent(this.session));
@@ -185,8 +191,10 @@ class ScenarioRun {
       settings: this.settings,
       stateRoot: join(this.outDir, ".state", this.runTag),
       onEvent: this.options.onEvent,
+      monitors: resourceMonitors(this.loaded, this.settings),
     };
     try {
+      this.source = await buildSampleSource(this.loaded, { maxPayloadBytes: this.session.maxPayloadBytes });
       await this.replayCorpus();
       await this.flood();
       return this.report();
@@ -355,6 +363,7 @@ class ScenarioRun {
    */
   private async handleFailure(start: ConsumerStart, outcome: FailureOutcome): Promise<ConsumerStart> {
     throwIfInterrupted();
+    if (outcome.kind === "detected" && outcome.detector === "memory-growth") return this.handleMemoryGrowth(start, outcome);
     const observation = observationOf(outcome, start);
     let candidates = start.unacknowledged();
     if (outcome.kind === "detected" && outcome.suspects !== undefined) {
@@ -369,7 +378,11 @@ class ScenarioRun {
       await this.recordViolation(start);
     }
     await this.endFloodStart();
-    const culprits = await this.recordFailure(observation, (fails, budget) => attributeToMessages(candidates, fails, budget));
+    // Without acknowledgements the candidates can be thousands: a binary search over prefixes beats trying each alone.
+    const searchPrefixes = !start.lane.tracksAcks && candidates.length > this.settings.maxInFlight;
+    const culprits = await this.recordFailure(observation, (fails, budget) =>
+      searchPrefixes ? attributeToPrefix(candidates, 0, fails, budget) : attributeToMessages(candidates, fails, budget),
+    );
     // Without attribution (a repeated signature) the oldest unacknowledged message is the usual culprit of a
     // consumer that handles one message at a time.
     const presumed = culprits ?? candidates.slice(0, 1);
@@ -382,6 +395,32 @@ class ScenarioRun {
       this.retried.add(message.sample);
       this.requeued.push(message.sample);
     }
+    return this.beginFloodStart();
+  }
+
+  /**
+   * Handles memory growth of the flood's consumer. Growth builds up over many
+   * messages, so instead of replaying suspects each payload class seen in the
+   * flood is sent alone to a fresh consumer (see attributeMemoryGrowth). The
+   * finding is reproduced when a class phase grows past the threshold too;
+   * its culprit is a representative sample of the class that grew fastest.
+   */
+  private async handleMemoryGrowth(start: ConsumerStart, outcome: MonitorFailure): Promise<ConsumerStart> {
+    const observation = observationOf(outcome, start);
+    const classes = [...new Set(start.messages.map((m) => m.sample.class))];
+    await this.endFloodStart();
+    const memory = this.settings.memory!;
+    await this.recordFailure(observation, async (_fails, _budget, notes) => {
+      this.replayCount += classes.length;
+      const sourceFor = (sampleClass: SampleClass) =>
+        buildSampleSource(
+          { ...this.loaded, scenario: { ...this.loaded.scenario, generator: { ...this.loaded.scenario.generator, classes: [sampleClass] } } },
+          { maxPayloadBytes: this.session.maxPayloadBytes },
+        );
+      const result = await attributeMemoryGrowth(this.context, classes, sourceFor, this.seed, memory, `m${this.replayCount}`);
+      Object.assign(notes, result.evidence);
+      return result.culprit === undefined ? undefined : [representativeMessage(result.culprit.representative)];
+    });
     return this.beginFloodStart();
   }
 
@@ -406,7 +445,7 @@ class ScenarioRun {
    */
   private async recordFailure(
     observation: Failure,
-    attribute: (fails: (messages: DeliveredMessage[]) => Promise<boolean>, budget: ReplayBudget) => Promise<DeliveredMessage[] | undefined>,
+    attribute: (fails: (messages: DeliveredMessage[]) => Promise<boolean>, budget: ReplayBudget, notes: FindingEvidence) => Promise<DeliveredMessage[] | undefined>,
   ): Promise<DeliveredMessage[] | undefined> {
     const { detector, signature } = observation;
     const tracked = this.findings.get(signature);
@@ -422,10 +461,11 @@ class ScenarioRun {
       const replayed = await this.replay(messages.map((m) => m.sample));
       return replayed.kind === "failure" && replayed.signature === signature;
     };
-    const culprits = await attribute(fails, budget);
+    const notes: FindingEvidence = {};
+    const culprits = await attribute(fails, budget, notes);
     const reproduced = culprits !== undefined;
     const messages = culprits ?? [];
-    const evidence: FindingEvidence = { ...observation.evidence, attributionReplays: budget.used };
+    const evidence: FindingEvidence = { ...observation.evidence, ...notes, attributionReplays: budget.used };
 
     if (tracked !== undefined && !reproduced) {
       tracked.attempts += 1;
@@ -436,7 +476,8 @@ class ScenarioRun {
     this.findings.set(signature, { finding, attempts: (tracked?.attempts ?? 0) + 1 });
     await writeFinding(this.findingsDir, finding);
     safeEmit(this.options.onEvent, { type: "FindingConfirmed", finding });
-    if (reproduced) {
+    // A memory-growth culprit only stands for its class: one message replayed alone cannot show growth.
+    if (reproduced && detector !== "memory-growth") {
       await this.shrinkFinding(finding, messages);
       await this.addToCorpus(finding);
     }

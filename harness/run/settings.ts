@@ -11,6 +11,14 @@ export interface RunSettings {
   pollIntervalMs: number;
   /** Replays one finding's attribution may spend before it is reported unconfirmed. */
   maxAttributionReplays: number;
+  /** Memory-growth detection; undefined when the scenario turns it off. */
+  memory: MemorySettings | undefined;
+}
+
+export interface MemorySettings {
+  warmupMessages: number;
+  maxGrowthBytesPerMessage: number;
+  sampleIntervalMs: number;
 }
 
 /** Defaults; each is sized for loopback brokers and consumers that start in well under a second. */
@@ -27,6 +35,10 @@ export const DEFAULTS = {
   pollIntervalMs: 20,
   /** A binary search over 100 messages plus a delta-debugging pass fits in 40 replays. */
   maxAttributionReplays: 40,
+  /** See MemoryConfig for the reasons behind these three. */
+  memoryWarmupMessages: 2_000,
+  maxGrowthBytesPerMessage: 256,
+  memorySampleIntervalMs: 200,
 } as const;
 
 export function resolveSettings(scenario: Scenario): RunSettings {
@@ -38,5 +50,13 @@ export function resolveSettings(scenario: Scenario): RunSettings {
     stopGraceMs: scenario.consumer.stopGraceMs ?? DEFAULTS.stopGraceMs,
     pollIntervalMs: DEFAULTS.pollIntervalMs,
     maxAttributionReplays: DEFAULTS.maxAttributionReplays,
+    memory:
+      scenario.memory?.enabled === false
+        ? undefined
+        : {
+            warmupMessages: scenario.memory?.warmupMessages ?? DEFAULTS.memoryWarmupMessages,
+            maxGrowthBytesPerMessage: scenario.memory?.maxGrowthBytesPerMessage ?? DEFAULTS.maxGrowthBytesPerMessage,
+            sampleIntervalMs: scenario.memory?.sampleIntervalMs ?? DEFAULTS.memorySampleIntervalMs,
+          },
   };
 }

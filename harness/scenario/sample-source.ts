@@ -64,17 +64,29 @@ function protoConfigError(error: SchemaError, schema: { type: string }): ConfigE
   return new ConfigError(error.message, { value: error.pointer, hint, cause: error });
 }
 
+export interface SampleSourceOptions {
+  /** The broker's payload limit in bytes; sizes the `oversized` class of JSON Schema scenarios. */
+  maxPayloadBytes?: number;
+}
+
 /** Builds the sample generator a scenario's `schema` describes; schema problems become ConfigErrors. */
-export async function buildSampleSource(loaded: LoadedScenario): Promise<SampleSource> {
+export async function buildSampleSource(loaded: LoadedScenario, options: SampleSourceOptions = {}): Promise<SampleSource> {
   const { schema, generator } = loaded.scenario;
   const classes = generator?.classes;
   if ("jsonSchema" in schema) {
     const source = typeof schema.jsonSchema === "string" ? resolve(loaded.baseDir, schema.jsonSchema) : "(inline)";
     const document = typeof schema.jsonSchema === "string" ? await readSchemaFile(source) : schema.jsonSchema;
     try {
-      return new SampleSource(fromJsonSchema(document, { classes }));
+      return new SampleSource(fromJsonSchema(document, { classes, maxPayloadBytes: options.maxPayloadBytes, contentEncoding: loaded.scenario.contentEncoding }));
     } catch (error) {
       if (error instanceof SchemaError) throw schemaConfigError(error, source);
+      if (error instanceof RangeError && classes?.includes("oversized") && options.maxPayloadBytes === undefined) {
+        throw new ConfigError("the oversized class needs the broker's payload limit, which is only known once the broker is up", {
+          value: classes,
+          hint: "run the scenario against a broker, or leave oversized out of generator.classes here",
+          cause: error,
+        });
+      }
       throw error;
     }
   }

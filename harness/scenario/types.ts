@@ -47,7 +47,8 @@ export interface ConsumerConfig {
   command: string[];
   /**
    * Extra environment. Values may use `${brokerUrl}`, `${subject}`,
-   * `${stream}`, `${queue}` and `${stateDir}`.
+   * `${stream}`, `${queue}` and `${stateDir}`, and `${livenessPort}` when
+   * the scenario has a liveness probe.
    */
   env?: Record<string, string>;
   /** Working directory, relative to the scenario file. Default: the scenario's directory. */
@@ -96,6 +97,55 @@ export interface CommandInvariant {
 
 export type InvariantConfig = FunctionInvariant | CommandInvariant;
 
+/**
+ * The memory-growth detector. Resident memory of the consumer's process group
+ * is sampled during the flood, and growth is decided from the Theil–Sen slope
+ * of memory over processed messages: a finding needs the lower end of its 99 %
+ * confidence interval above `maxGrowthBytesPerMessage`.
+ */
+export interface MemoryConfig {
+  /** Set to false to turn the detector off. Default true. */
+  enabled?: boolean;
+  /**
+   * Messages a consumer start processes before its memory counts: module
+   * loading, JIT compilation and heap sizing grow memory at first in any
+   * runtime. Default 2_000.
+   */
+  warmupMessages?: number;
+  /**
+   * Growth tolerated, in bytes per processed message. Default 256: far below
+   * a cache that keeps each message (its payload plus bookkeeping, usually
+   * over 500 bytes), far above what a garbage-collected runtime's heap
+   * growth amounts to over thousands of messages.
+   */
+  maxGrowthBytesPerMessage?: number;
+  /** Milliseconds between memory samples. Default 200. */
+  sampleIntervalMs?: number;
+}
+
+/**
+ * A probe polled while the consumer runs. A consumer whose event loop is
+ * blocked stops answering; no answer for `hangTimeoutMs`, after at least one
+ * answer, is a hang. Give `url` or `command`.
+ */
+export interface LivenessConfig {
+  /**
+   * HTTP URL on a loopback host; any 2xx status is alive. May use
+   * `${livenessPort}`, a free port chosen for each consumer start and also
+   * available to `consumer.env`.
+   */
+  url?: string;
+  /** Program and arguments; exit status 0 is alive. May use the consumer placeholders. */
+  command?: string[];
+  /** Milliseconds between probes. Default 250. */
+  intervalMs?: number;
+  /** Milliseconds one probe may take before it counts as unanswered. Default 1_000. */
+  timeoutMs?: number;
+}
+
+/** Wire encoding of payloads: `gzip` compresses every sample and adds decompression bombs to the `oversized` class. */
+export type ContentEncoding = "identity" | "gzip";
+
 export interface GeneratorConfig {
   /** Restrict the sample classes sent. Default: all. */
   classes?: SampleClass[];
@@ -123,4 +173,10 @@ export interface Scenario {
   /** Permit a broker host that is not a loopback address. Default false. */
   allowRemoteBroker?: boolean;
   generator?: GeneratorConfig;
+  /** Memory-growth detection; on by default. */
+  memory?: MemoryConfig;
+  /** Liveness probe; off unless given. */
+  liveness?: LivenessConfig;
+  /** How the consumer expects payloads to be encoded. Default `identity`. JSON Schema scenarios only. */
+  contentEncoding?: ContentEncoding;
 }

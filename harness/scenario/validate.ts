@@ -1,5 +1,6 @@
 import { ConfigError } from "../errors.ts";
 import { SAMPLE_CLASSES } from "../../generators/sample.ts";
+import { isLoopbackHost } from "../brokers/url-guard.ts";
 import type { Scenario } from "./types.ts";
 
 type Json = Record<string, unknown>;
@@ -113,6 +114,38 @@ function validateInvariants(invariants: unknown): void {
   });
 }
 
+function validateMemory(memory: unknown): void {
+  if (memory === undefined) return;
+  if (!isObject(memory)) fail("memory", "an object", memory);
+  if (memory.enabled !== undefined && typeof memory.enabled !== "boolean") fail("memory.enabled", "true or false", memory.enabled);
+  optionalInteger(memory, "warmupMessages", "memory", 0);
+  optionalInteger(memory, "maxGrowthBytesPerMessage", "memory", 1, " (bytes per message)");
+  optionalInteger(memory, "sampleIntervalMs", "memory", 10, " (milliseconds)");
+}
+
+function validateLiveness(liveness: unknown): void {
+  if (liveness === undefined) return;
+  if (!isObject(liveness)) fail("liveness", "an object", liveness);
+  const { url, command } = liveness;
+  if ((url === undefined) === (command === undefined)) fail("liveness", 'an object with either "url" or "command"', liveness);
+  if (url !== undefined) {
+    if (typeof url !== "string") fail("liveness.url", "a URL string", url);
+    let parsed: URL;
+    try {
+      parsed = new URL(url.replace(/\$\{livenessPort\}/g, "1"));
+    } catch {
+      fail("liveness.url", "a valid http URL", url);
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") fail("liveness.url", "an http or https URL", url);
+    if (!isLoopbackHost(parsed.hostname.replace(/^\[|\]$/g, ""))) fail("liveness.url", "a URL on a loopback host (127.0.0.1, localhost, [::1])", url);
+  }
+  if (command !== undefined && !(Array.isArray(command) && command.length > 0 && command.every((part) => typeof part === "string"))) {
+    fail("liveness.command", 'a non-empty array of strings, e.g. ["./probe.sh"]', command);
+  }
+  optionalInteger(liveness, "intervalMs", "liveness", 10, " (milliseconds)");
+  optionalInteger(liveness, "timeoutMs", "liveness", 1, " (milliseconds)");
+}
+
 /** Checks a scenario's shape and values; throws a ConfigError naming the first bad field. */
 export function validateScenario(input: unknown): Scenario {
   if (!isObject(input)) fail("(root)", "an object", input);
@@ -125,6 +158,11 @@ export function validateScenario(input: unknown): Scenario {
   optionalInteger(input, "checkEveryMessages", "scenario", 1);
   optionalInteger(input, "maxInFlight", "scenario", 1);
   if (input.allowRemoteBroker !== undefined && typeof input.allowRemoteBroker !== "boolean") fail("scenario.allowRemoteBroker", "true or false", input.allowRemoteBroker);
+  validateMemory(input.memory);
+  validateLiveness(input.liveness);
+  if (input.contentEncoding !== undefined && input.contentEncoding !== "identity" && input.contentEncoding !== "gzip") {
+    fail("scenario.contentEncoding", '"identity" or "gzip"', input.contentEncoding);
+  }
   if (input.generator !== undefined) {
     if (!isObject(input.generator)) fail("generator", "an object", input.generator);
     const classes = input.generator.classes;

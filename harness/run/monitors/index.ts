@@ -1,0 +1,16 @@
+import type { LoadedScenario } from "../../scenario/load.ts";
+import type { MonitorFactory } from "../consumer-start.ts";
+import type { RunSettings } from "../settings.ts";
+import { coreNatsStallMonitor } from "./core-nats-stall.ts";
+import { cpuSpinMonitor } from "./cpu-spin.ts";
+import { livenessMonitor } from "./liveness.ts";
+import { memoryGrowthMonitor } from "./memory-growth.ts";
+
+/**
+ * The resource detectors every run attaches to its consumer starts, flood
+ * and replay alike, so a replay sees what the flood saw. The CPU check comes
+ * before the hang checks, so a spinning consumer is reported as a spin.
+ */
+export function resourceMonitors(loaded: LoadedScenario, settings: RunSettings): MonitorFactory[] {
+  return [memoryGrowthMonitor(settings.memory), cpuSpinMonitor(), coreNatsStallMonitor(), livenessMonitor(loaded.scenario.liveness, loaded.baseDir)];
+}
