@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import fc from "fast-check";
 import { SchemaError } from "../../generators/errors.ts";
 import { SAMPLE_CLASSES, type SampleClass } from "../../generators/sample.ts";
@@ -11,13 +11,11 @@ import { replayFinding } from "../run/replay-finding.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { buildSampleSource } from "../scenario/sample-source.ts";
-import type { ProvisionChoice } from "../scenario/types.ts";
 import { defaultCorpusDir } from "../corpus/store.ts";
-import type { ShrinkLimits } from "../triage/budget.ts";
+import { integerOption, parseCommandArgs, provisionOption, shrinkOptions } from "./options.ts";
+import { importCommand, isCaseDir, replayCaseCommand, shrinkCommand, TRIAGE_USAGE } from "./triage-commands.ts";
 import { createProgressPrinter } from "./progress.ts";
 import { formatSummary, showPayload } from "./summary.ts";
-
-const PROVISION_CHOICES = ["auto", "url", "testcontainers", "local"] as const satisfies readonly ProvisionChoice[];
 
 const USAGE = `usage:
   poisonpill run <scenario.ts|scenario.json> [--seed N] [--max-messages N] [--max-time SECONDS]
@@ -25,7 +23,9 @@ const USAGE = `usage:
                  [--provision auto|url|testcontainers|local]
                  [--shrink-max-replays N] [--shrink-max-time SECONDS] [--corpus DIR | --no-corpus]
   poisonpill replay <finding-dir> [--scenario FILE] [--broker-url URL] [--allow-remote-broker]
+  poisonpill replay <case-dir> [--scenario FILE] [--broker-url URL] [--allow-remote-broker]
   poisonpill samples <scenario> [--class C] [-n N] [--seed N]
+${TRIAGE_USAGE}
 
 --provision overrides broker.provision: auto (default) takes a broker URL
 (--broker-url, broker.url, POISONPILL_NATS_URL / POISONPILL_AMQP_URL), else a
@@ -33,37 +33,11 @@ Testcontainers container when a Docker-API engine responds (DOCKER_HOST), else a
 private broker from a local nats-server / rabbitmq-server binary.
 
 exit codes (run, replay): 0 no findings / no longer fails, 1 findings / still fails,
+(shrink): 0 shrunk, 1 no longer fails or fails differently; (import): 0 imported, 1 nothing to import;
 2 invalid usage or configuration, 3 the environment failed (broker unreachable, consumer never ready)`;
 
-function integerOption(name: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`--${name} must be an integer >= ${min}, got "${text}"`, { value: text, hint: `e.g. --${name} ${Math.max(min, 1)}` });
-  return value;
-}
-
-function provisionOption(text: string | undefined): ProvisionChoice | undefined {
-  if (text === undefined || (PROVISION_CHOICES as readonly string[]).includes(text)) return text as ProvisionChoice | undefined;
-  throw new ConfigError(`--provision must be one of ${PROVISION_CHOICES.join(", ")}, got "${text}"`, { value: text, hint: "e.g. --provision local" });
-}
-
-/** Shrink limits from `--shrink-max-replays` (0 turns shrinking off) and `--shrink-max-time` (seconds). */
-function shrinkOptions(values: Record<string, unknown>): Partial<ShrinkLimits> | false {
-  const maxReplays = integerOption("shrink-max-replays", values["shrink-max-replays"] as string | undefined, 0);
-  const maxTimeSeconds = integerOption("shrink-max-time", values["shrink-max-time"] as string | undefined, 1);
-  if (maxReplays === 0) return false;
-  return {
-    ...(maxReplays === undefined ? {} : { maxReplays }),
-    ...(maxTimeSeconds === undefined ? {} : { maxTimeMs: maxTimeSeconds * 1000 }),
-  };
-}
-
 function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new ConfigError((error as Error).message, { hint: `see poisonpill --help\n${USAGE}` });
-  }
+  return parseCommandArgs(args, options, USAGE);
 }
 
 async function runCommand(args: string[]): Promise<number> {
@@ -114,6 +88,7 @@ async function replayCommand(args: string[]): Promise<number> {
     "allow-remote-broker": { type: "boolean" },
   });
   if (positionals.length !== 1) throw new ConfigError("replay takes exactly one finding directory", { value: positionals, hint: "poisonpill replay poisonpill-out/findings/<id>" });
+  if (await isCaseDir(positionals[0]!)) return replayCaseCommand(positionals[0]!, values);
   const result = await replayFinding(positionals[0]!, {
     scenarioFile: values.scenario as string | undefined,
     brokerUrl: values["broker-url"] as string | undefined,
@@ -168,6 +143,10 @@ export async function main(argv: string[]): Promise<number> {
         return await replayCommand(rest);
       case "samples":
         return await samplesCommand(rest);
+      case "import":
+        return await importCommand(rest);
+      case "shrink":
+        return await shrinkCommand(rest);
       case undefined:
       case "help":
       case "--help":
@@ -175,7 +154,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
-        throw new ConfigError(`unknown command "${command}"`, { value: command, hint: "use run, replay or samples" });
+        throw new ConfigError(`unknown command "${command}"`, { value: command, hint: "use run, replay, samples, import or shrink" });
     }
   } catch (error) {
     // After SIGINT or SIGTERM, errors are side effects of the cleanup; the signal handler exits with 130 or 143.
