@@ -16,6 +16,31 @@ export interface LaneProgress {
   maxRedeliveries?: number;
 }
 
+/** How often one message was delivered, by lane position. */
+export interface MessageDeliveries {
+  seq: number;
+  deliveries: number;
+  /** True once the consumer acknowledged or rejected it. */
+  settled: boolean;
+}
+
+/** A consumer's channel that the broker closed (a channel or connection exception). */
+export interface ChannelClosure {
+  channel: number;
+  /** AMQP reply code, e.g. 406 PRECONDITION_FAILED. */
+  replyCode: number;
+  replyText: string;
+  /** Lane positions the channel held unacknowledged; the broker requeued them. */
+  unacknowledged: number[];
+}
+
+/** A message that reached the lane's dead-letter queue. */
+export interface DeadLetter {
+  seq: number;
+  /** The broker's `x-death` reason: `rejected`, `expired`, `maxlen` or `delivery_limit`. */
+  reason: string;
+}
+
 /**
  * One consumer start's private destination: its own subject and stream, or
  * its own queue, so nothing one start left unacknowledged reaches the next.
@@ -33,6 +58,12 @@ export interface Lane {
   readonly canDetectConsumer: boolean;
   /** True once a consumer is attached (the readiness probe). */
   hasConsumer(): Promise<boolean>;
+  /** Messages delivered more than once, where the lane can count deliveries per message. */
+  deliveryCounts?(): Promise<MessageDeliveries[]>;
+  /** Messages that reached the lane's dead-letter queue, oldest first (RabbitMQ). */
+  deadLetters?(): readonly DeadLetter[];
+  /** Consumer channels the broker closed, oldest first (RabbitMQ). */
+  consumerChannelClosures?(): readonly ChannelClosure[];
   /** Deletes the lane's stream or queue; idempotent. */
   dispose(): Promise<void>;
 }

@@ -154,3 +154,36 @@ class ManagementApi {
     });
   }
 }
+
+/** Port of the RabbitMQ management plugin's HTTP listener when nothing else is known. */
+const DEFAULT_MANAGEMENT_PORT = 15672;
+
+/**
+ * Gives a run a fresh vhost on `broker` when its management API answers (at
+ * `broker.monitorUrl`, else port 15672 on the AMQP host). The returned
+ * broker's `stop()` deletes the vhost, then stops `broker`. Without a
+ * management API it returns `broker` unchanged, and the run relies on its
+ * uniquely named queues and exchanges, which it deletes itself.
+ */
+export async function isolateInVhost(broker: ProvisionedBroker, allowRemoteBroker: boolean): Promise<ProvisionedBroker> {
+  const amqpUrl = new URL(broker.url);
+  const managementUrl = broker.monitorUrl ?? `http://${amqpUrl.host.replace(/:\d+$/, "")}:${DEFAULT_MANAGEMENT_PORT}`;
+  const result = await createRabbitMqVhost({ managementUrl, amqpUrl: broker.url, allowRemoteBroker, requestTimeoutMs: 2_000 });
+  if (!result.available) {
+    debug("No vhost for this run (%s); isolating it by queue and exchange names", result.reason);
+    return broker;
+  }
+  const vhostBroker = result.broker;
+  return {
+    ...broker,
+    url: vhostBroker.url,
+    monitorUrl: managementUrl,
+    stop: async () => {
+      try {
+        await vhostBroker.stop();
+      } finally {
+        await broker.stop();
+      }
+    },
+  };
+}

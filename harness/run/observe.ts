@@ -22,8 +22,10 @@ const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /**
  * Waits until the lane has room for one more unacknowledged message. Returns
  * the failure instead when the consumer exits or stops acknowledging.
+ * `inFlightPublishes` is read on every poll, since publishes complete while
+ * this waits.
  */
-export async function waitForWindow(start: ConsumerStart, inFlightPublishes: number): Promise<FailureOutcome | undefined> {
+export async function waitForWindow(start: ConsumerStart, inFlightPublishes: number | (() => number)): Promise<FailureOutcome | undefined> {
   const { maxInFlight, pollIntervalMs } = start.context.settings;
   for (;;) {
     if (start.exit !== undefined) {
@@ -37,7 +39,8 @@ export async function waitForWindow(start: ConsumerStart, inFlightPublishes: num
     if (detected !== undefined) return detected;
     if (start.hangDetected()) return { kind: "hang", progress, unacknowledgedMs: start.unacknowledgedMs() };
     const acked = progress?.ackedThrough ?? 0;
-    if (start.published + inFlightPublishes - acked < maxInFlight) return undefined;
+    const inFlight = typeof inFlightPublishes === "function" ? inFlightPublishes() : inFlightPublishes;
+    if (start.published + inFlight - acked < maxInFlight) return undefined;
     await Promise.race([delay(pollIntervalMs), start.process.exited]);
   }
 }

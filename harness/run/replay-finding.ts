@@ -9,7 +9,7 @@ import type { Finding } from "../findings/types.ts";
 import { FINDING_FORMAT_VERSION } from "../findings/write.ts";
 import { loadScenario, type LoadedScenario } from "../scenario/load.ts";
 import { observeReplay, type Observation } from "./observe.ts";
-import { resourceMonitors } from "./monitors/index.ts";
+import { QUEUE_MONITORS, resourceMonitors } from "./monitors/index.ts";
 import { resolveSettings } from "./settings.ts";
 import { rm } from "node:fs/promises";
 
@@ -60,7 +60,7 @@ export async function replayFinding(dir: string, options: { scenarioFile?: strin
   try {
     const settings = resolveSettings(loaded.scenario);
     // NOTE: a memory-growth finding needs a class flood, not a replay of its sample, to show again; replay reports it as not failing.
-    const context = { loaded, session, settings, stateRoot, onEvent: options.onEvent, monitors: resourceMonitors(loaded, settings) };
+    const context = { loaded, session, settings, stateRoot, onEvent: options.onEvent, monitors: [...resourceMonitors(loaded, settings), ...QUEUE_MONITORS] };
     const observation = await observeReplay(context, finding.messages.map(toSample), "replay");
     const stillFails = observation.kind === "failure" && observation.signature === finding.signature;
     return { finding, observation, stillFails };

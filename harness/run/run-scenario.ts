@@ -20,7 +20,7 @@ import { attributeToMessages, attributeToPrefix, ReplayBudget } from "./attribut
 import { ConsumerStart, type FailureOutcome, type MonitorFailure, type StartContext } from "./consumer-start.ts";
 import { checkInvariants } from "./invariants.ts";
 import { attributeMemoryGrowth, representativeMessage } from "./memory-phases.ts";
-import { resourceMonitors } from "./monitors/index.ts";
+import { QUEUE_MONITORS, resourceMonitors } from "./monitors/index.ts";
 import { invariantFailure, observationOf, observeReplay, waitForWindow, type Failure, type Observation } from "./observe.ts";
 import { resolveSettings } from "./settings.ts";
 import { DEFAULT_SHRINK_LIMITS, type ShrinkLimits } from "../triage/budget.ts";
@@ -191,7 +191,7 @@ class ScenarioRun {
       settings: this.settings,
       stateRoot: join(this.outDir, ".state", this.runTag),
       onEvent: this.options.onEvent,
-      monitors: resourceMonitors(this.loaded, this.settings),
+      monitors: [...resourceMonitors(this.loaded, this.settings), ...QUEUE_MONITORS],
     };
     try {
       this.source = await buildSampleSource(this.loaded, { maxPayloadBytes: this.session.maxPayloadBytes });
@@ -280,7 +280,7 @@ class ScenarioRun {
         safeEmit(this.options.onEvent, { type: "Progress", sent: this.sent, acknowledged: this.acknowledged(), findings: this.findings.size, elapsedMs: Date.now() - this.startedAt });
       }
 
-      const interrupted = await waitForWindow(start, limit.activeCount + limit.pendingCount);
+      const interrupted = await waitForWindow(start, () => limit.activeCount + limit.pendingCount);
       if (interrupted !== undefined) {
         await drain();
         start = await this.handleFailure(start, interrupted);

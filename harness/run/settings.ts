@@ -13,6 +13,8 @@ export interface RunSettings {
   maxAttributionReplays: number;
   /** Memory-growth detection; undefined when the scenario turns it off. */
   memory: MemorySettings | undefined;
+  /** Deliveries of one message beyond which it is a redelivery loop. */
+  maxDeliveries: number;
 }
 
 export interface MemorySettings {
@@ -39,6 +41,12 @@ export const DEFAULTS = {
   memoryWarmupMessages: 2_000,
   maxGrowthBytesPerMessage: 256,
   memorySampleIntervalMs: 200,
+  /**
+   * A consumer that retries a message on a transient error needs a few
+   * deliveries; ten is past any sensible retry count, and a nack-requeue loop
+   * reaches it within milliseconds.
+   */
+  maxDeliveries: 10,
 } as const;
 
 export function resolveSettings(scenario: Scenario): RunSettings {
@@ -58,5 +66,6 @@ export function resolveSettings(scenario: Scenario): RunSettings {
             maxGrowthBytesPerMessage: scenario.memory?.maxGrowthBytesPerMessage ?? DEFAULTS.maxGrowthBytesPerMessage,
             sampleIntervalMs: scenario.memory?.sampleIntervalMs ?? DEFAULTS.memorySampleIntervalMs,
           },
+    maxDeliveries: scenario.maxDeliveries ?? DEFAULTS.maxDeliveries,
   };
 }

@@ -20,11 +20,22 @@ export interface NatsBrokerConfig {
 
 export interface RabbitMqBrokerConfig {
   kind: "rabbitmq";
-  /** Broker URL; else POISONPILL_AMQP_URL. */
+  /**
+   * Broker URL; else POISONPILL_AMQP_URL; else a private RabbitMQ node is
+   * started. The consumer gets `${brokerUrl}`, which points at a relay that
+   * poisonpill reads acknowledgements from; it must connect there.
+   */
   url?: string;
-  /** Base queue name; each consumer start gets its own queue, passed as `${queue}`. */
+  /**
+   * Base queue name. Each consumer start gets its own queue
+   * `<queue>.<run>.<start>`, passed as `${queue}`, declared by poisonpill with
+   * a dead-letter exchange of its own. The consumer must not redeclare it
+   * with other arguments (checkQueue, or no declaration, is fine).
+   */
   queue: string;
+  /** Exchange to publish through (declared as `direct` if missing). Default: publish straight to the queue. */
   exchange?: string;
+  /** Base routing key; each start's queue is bound with `<routingKey>.<run>.<start>`. Default: the queue name. */
   routingKey?: string;
   provision?: ProvisionChoice;
 }
@@ -48,7 +59,8 @@ export interface ConsumerConfig {
   /**
    * Extra environment. Values may use `${brokerUrl}`, `${subject}`,
    * `${stream}`, `${queue}` and `${stateDir}`, and `${livenessPort}` when
-   * the scenario has a liveness probe.
+   * the scenario has a liveness probe. On RabbitMQ also `${exchange}`,
+   * `${routingKey}` and `${deadLetterQueue}`.
    */
   env?: Record<string, string>;
   /** Working directory, relative to the scenario file. Default: the scenario's directory. */
@@ -170,6 +182,12 @@ export interface Scenario {
    * candidates a crash has to be attributed among. Default 16.
    */
   maxInFlight?: number;
+  /**
+   * A message delivered more than this many times is a redelivery loop: the
+   * consumer keeps requeueing (RabbitMQ nack/reject with requeue, JetStream
+   * nak) a message it can never process. Default 10.
+   */
+  maxDeliveries?: number;
   /** Permit a broker host that is not a loopback address. Default false. */
   allowRemoteBroker?: boolean;
   generator?: GeneratorConfig;

@@ -157,6 +157,7 @@ export function validateScenario(input: unknown): Scenario {
   optionalInteger(input, "hangTimeoutMs", "scenario", 1, " (milliseconds)");
   optionalInteger(input, "checkEveryMessages", "scenario", 1);
   optionalInteger(input, "maxInFlight", "scenario", 1);
+  optionalInteger(input, "maxDeliveries", "scenario", 1);
   if (input.allowRemoteBroker !== undefined && typeof input.allowRemoteBroker !== "boolean") fail("scenario.allowRemoteBroker", "true or false", input.allowRemoteBroker);
   validateMemory(input.memory);
   validateLiveness(input.liveness);

@@ -5,6 +5,9 @@ import { coreNatsStallMonitor } from "./core-nats-stall.ts";
 import { cpuSpinMonitor } from "./cpu-spin.ts";
 import { livenessMonitor } from "./liveness.ts";
 import { memoryGrowthMonitor } from "./memory-growth.ts";
+import { consumerGoneMonitor } from "./consumer-gone.ts";
+import { deadLetteredMonitor } from "./dead-lettered.ts";
+import { redeliveryLoopMonitor } from "./redelivery-loop.ts";
 
 /**
  * The resource detectors every run attaches to its consumer starts, flood
@@ -14,3 +17,10 @@ import { memoryGrowthMonitor } from "./memory-growth.ts";
 export function resourceMonitors(loaded: LoadedScenario, settings: RunSettings): MonitorFactory[] {
   return [memoryGrowthMonitor(settings.memory), cpuSpinMonitor(), coreNatsStallMonitor(), livenessMonitor(loaded.scenario.liveness, loaded.baseDir)];
 }
+
+/**
+ * The queue detectors every run attaches to its consumer starts: a consumer
+ * whose channel the broker closed, redelivery loops and dead-lettered
+ * `accept` samples. Each returns nothing for a lane that lacks the data.
+ */
+export const QUEUE_MONITORS: readonly MonitorFactory[] = [consumerGoneMonitor, redeliveryLoopMonitor, deadLetteredMonitor];

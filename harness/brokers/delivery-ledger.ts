@@ -1,0 +1,123 @@
+import type { ChannelClosure, LaneProgress, MessageDeliveries } from "./types.ts";
+
+/**
+ * What happened to each message of one RabbitMQ lane, as the AMQP tap saw
+ * it. Messages are numbered by publish attempt (`seq`, carried in the
+ * `message-id`); a publish the broker refused leaves a hole, and lane
+ * positions (what the engine sees) are the sequence numbers with the holes
+ * closed up, so they stay dense like a JetStream stream's.
+ */
+export class DeliveryLedger {
+  private assigned = 0;
+  /** Sequence numbers whose publish failed, ascending. */
+  private readonly failed: number[] = [];
+  private readonly deliveries = new Map<number, number>();
+  private readonly settled = new Set<number>();
+  /** Every sequence number up to this one is settled or failed. */
+  private settledThrough = 0;
+  private deliveredMax = 0;
+  private consumers = 0;
+  private readonly closures: ChannelClosure[] = [];
+  /** The consumer's last basic.qos prefetch count; 0 means unlimited. */
+  prefetch: number | undefined;
+  /** Set when the tap lost track of a connection's frames; progress is then incomplete. */
+  unreadable: string | undefined;
+
+  /** Hands out the sequence number for the next publish. */
+  assign(): number {
+    this.assigned += 1;
+    return this.assigned;
+  }
+
+  publishFailed(seq: number): void {
+    let index = this.failed.length;
+    while (index > 0 && this.failed[index - 1]! > seq) index -= 1;
+    this.failed.splice(index, 0, seq);
+    this.advance();
+  }
+
+  /** The lane position of a sequence number, or undefined for a failed publish. */
+  position(seq: number): number | undefined {
+    let below = 0;
+    for (const failedSeq of this.failed) {
+      if (failedSeq === seq) return undefined;
+      if (failedSeq < seq) below += 1;
+    }
+    return seq - below;
+  }
+
+  delivered(seq: number): void {
+    this.deliveries.set(seq, (this.deliveries.get(seq) ?? 0) + 1);
+    if (seq > this.deliveredMax) this.deliveredMax = seq;
+  }
+
+  acknowledged(seq: number): void {
+    this.settled.add(seq);
+    this.advance();
+  }
+
+  /** Rejected without requeue: the message leaves the queue (to the dead-letter exchange, if any). */
+  rejected(seq: number): void {
+    this.settled.add(seq);
+    this.advance();
+  }
+
+  /** Back to the queue, by nack/reject with requeue, basic.recover or a closed channel. */
+  requeued(_seq: number): void {}
+
+  consumersAdded(count: number): void {
+    this.consumers += count;
+  }
+
+  consumersRemoved(count: number): void {
+    this.consumers = Math.max(0, this.consumers - count);
+  }
+
+  notePrefetch(count: number): void {
+    this.prefetch = count;
+  }
+
+  noteUnreadable(reason: string): void {
+    this.unreadable ??= reason;
+  }
+
+  /** Records a consumer's channel closed by the broker; `unacknowledged` holds sequence numbers and is converted to positions. */
+  consumerChannelClosed(closure: ChannelClosure): void {
+    const positions = closure.unacknowledged.flatMap((seq) => this.position(seq) ?? []);
+    this.closures.push({ ...closure, unacknowledged: positions.sort((a, b) => a - b) });
+  }
+
+  channelClosures(): readonly ChannelClosure[] {
+    return this.closures;
+  }
+
+  /** Messages delivered more than once, by lane position. */
+  redeliveries(): MessageDeliveries[] {
+    const result: MessageDeliveries[] = [];
+    for (const [seq, count] of this.deliveries) {
+      if (count < 2) continue;
+      const position = this.position(seq);
+      if (position !== undefined) result.push({ seq: position, deliveries: count, settled: this.settled.has(seq) });
+    }
+    return result;
+  }
+
+  progress(): LaneProgress {
+    let maxRedeliveries = 0;
+    for (const [seq, count] of this.deliveries) {
+      if (!this.settled.has(seq)) maxRedeliveries = Math.max(maxRedeliveries, count - 1);
+    }
+    const failedUpTo = (seq: number) => this.failed.filter((f) => f <= seq).length;
+    return {
+      consumerCount: this.consumers,
+      ackedThrough: this.settledThrough - failedUpTo(this.settledThrough),
+      deliveredThrough: this.deliveredMax - failedUpTo(this.deliveredMax),
+      maxRedeliveries,
+    };
+  }
+
+  private advance(): void {
+    const failed = new Set(this.failed);
+    while (this.settledThrough < this.assigned && (this.settled.has(this.settledThrough + 1) || failed.has(this.settledThrough + 1))) this.settledThrough += 1;
+  }
+}
