@@ -13,7 +13,8 @@ export async function openBrokerSession(scenario: Scenario, options: ProvisionOp
   try {
     if (scenario.broker.kind === "rabbitmq") {
       const { queue, exchange, routingKey } = scenario.broker;
-      broker = await isolateInVhost(broker, allowRemoteBroker);
+      // A private node or container is isolated already; a shared broker given by URL gets a vhost if it can.
+      if (broker.via === "url") broker = await isolateInVhost(broker, allowRemoteBroker);
       return await RabbitMqSession.open(broker, { queue, exchange, routingKey }, runTag);
     }
     const nats = scenario.broker as NatsBrokerConfig;
