@@ -12,6 +12,7 @@ import { runScenario } from "../run/run-scenario.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { buildSampleSource } from "../scenario/sample-source.ts";
 import { defaultCorpusDir } from "../corpus/store.ts";
+import { toJUnitXml } from "../report/junit.ts";
 import { integerOption, parseCommandArgs, provisionOption, shrinkOptions } from "./options.ts";
 import { importCommand, isCaseDir, replayCaseCommand, shrinkCommand, TRIAGE_USAGE } from "./triage-commands.ts";
 import { createProgressPrinter } from "./progress.ts";
@@ -19,7 +20,7 @@ import { formatSummary, showPayload } from "./summary.ts";
 
 const USAGE = `usage:
   poisonpill run <scenario.ts|scenario.json> [--seed N] [--max-messages N] [--max-time SECONDS]
-                 [--out DIR] [--report-json FILE] [--broker-url URL] [--allow-remote-broker]
+                 [--out DIR] [--report-json FILE] [--report-junit FILE] [--broker-url URL] [--allow-remote-broker]
                  [--provision auto|url|testcontainers|local]
                  [--shrink-max-replays N] [--shrink-max-time SECONDS] [--corpus DIR | --no-corpus]
   poisonpill replay <finding-dir> [--scenario FILE] [--broker-url URL] [--allow-remote-broker]
@@ -47,6 +48,7 @@ async function runCommand(args: string[]): Promise<number> {
     "max-time": { type: "string" },
     out: { type: "string" },
     "report-json": { type: "string" },
+    "report-junit": { type: "string" },
     "broker-url": { type: "string" },
     "allow-remote-broker": { type: "boolean" },
     provision: { type: "string" },
@@ -77,6 +79,7 @@ async function runCommand(args: string[]): Promise<number> {
     corpus,
   });
   if (values["report-json"] !== undefined) await writeFile(values["report-json"] as string, `${JSON.stringify(report, null, 2)}\n`);
+  if (values["report-junit"] !== undefined) await writeFile(values["report-junit"] as string, toJUnitXml([report]));
   process.stdout.write(`${formatSummary(report)}\n`);
   return report.findings.length > 0 ? 1 : 0;
 }

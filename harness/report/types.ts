@@ -12,6 +12,8 @@ export interface ReportFinding {
   expect: Expectation;
   reproduced: boolean;
   count: number;
+  /** fast-check path of the culprit for `seed`; absent for captured payloads. */
+  samplePath?: string;
   /** The reproducer's culprit: the minimal payload once shrunk. */
   payload: { base64: string; size: number };
   /** How the payload was shrunk, with the original; absent when it was not. */
@@ -43,6 +45,8 @@ export interface RunReport {
     brokerRejected: number;
   };
   findings: ReportFinding[];
+  /** Detectors that watched the run: crash always, hang where the broker reports acknowledgements, invariant with invariants, and every detector that reported a finding. */
+  detectors: Detector[];
   /** The regression corpus, when the run used one. */
   corpus?: {
     dir: string;

@@ -107,6 +107,7 @@ function toReportFinding(finding: Finding): ReportFinding {
     expect: finding.culprit.expect,
     reproduced: finding.reproduced,
     count: finding.count,
+    samplePath: finding.culprit.samplePath,
     payload: { base64: finding.culprit.base64, size: Buffer.from(finding.culprit.base64, "base64").length },
     shrink: finding.shrink,
     messageCount: finding.messages.length,
@@ -549,6 +550,14 @@ class ScenarioRun {
     };
   }
 
+  private detectors(findings: Finding[]): Detector[] {
+    const watched = new Set<Detector>(["crash"]);
+    if (this.session.kind !== "nats") watched.add("hang");
+    if ((this.loaded.scenario.invariants ?? []).length > 0) watched.add("invariant");
+    for (const finding of findings) watched.add(finding.detector);
+    return [...watched];
+  }
+
   private async report(): Promise<RunReport> {
     const findings = [...this.findings.values()].map((t) => t.finding);
     // Counts grew after each finding was first written; rewrite so the files agree with the report.
@@ -569,6 +578,7 @@ class ScenarioRun {
         brokerRejected: this.brokerRejected,
       },
       findings: findings.map(toReportFinding),
+      detectors: this.detectors(findings),
       corpus: this.corpusReport,
       outDir: this.outDir,
     };
