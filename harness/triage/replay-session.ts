@@ -3,7 +3,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openBrokerSession } from "../brokers/open-session.ts";
+import type { BrokerSession } from "../brokers/types.ts";
 import type { EventListener } from "../events.ts";
+import { QUEUE_MONITORS, resourceMonitors } from "../run/monitors/index.ts";
 import { observeReplay } from "../run/observe.ts";
 import { resolveSettings } from "../run/settings.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
@@ -23,7 +25,7 @@ export interface ReplaySessionOptions {
  * directories go to a temporary directory, removed afterwards with the
  * session.
  */
-export async function withReplaySession<T>(loaded: LoadedScenario, options: ReplaySessionOptions, use: (replay: ReplayMessages) => Promise<T>): Promise<T> {
+export async function withReplaySession<T>(loaded: LoadedScenario, options: ReplaySessionOptions, use: (replay: ReplayMessages, session: BrokerSession) => Promise<T>): Promise<T> {
   const runTag = randomBytes(3).toString("hex");
   const stateRoot = await mkdtemp(join(tmpdir(), `poisonpill-replay-${runTag}-`));
   let session;
@@ -33,13 +35,16 @@ export async function withReplaySession<T>(loaded: LoadedScenario, options: Repl
     await rm(stateRoot, { recursive: true, force: true });
     throw error;
   }
-  const context = { loaded, session, settings: resolveSettings(loaded.scenario), stateRoot, onEvent: options.onEvent };
+  const settings = resolveSettings(loaded.scenario);
+  // The same detectors as a run, so a replay reports the signature the run recorded.
+  const context = { loaded, session, settings, stateRoot, onEvent: options.onEvent, monitors: [...resourceMonitors(loaded, settings), ...QUEUE_MONITORS] };
   let replays = 0;
   try {
-    return await use((samples) => {
+    const replay: ReplayMessages = (samples) => {
       replays += 1;
       return observeReplay(context, samples, `t${replays}`);
-    });
+    };
+    return await use(replay, session);
   } finally {
     await session.close();
     await rm(stateRoot, { recursive: true, force: true });

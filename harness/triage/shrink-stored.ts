@@ -43,8 +43,9 @@ async function shrinkMessages(
   generated: { seed: number; samplePath: string } | undefined,
   options: StoredShrinkOptions,
 ): Promise<StoredShrinkResult> {
-  const source = generated === undefined ? undefined : await buildSampleSource(loaded);
-  return withReplaySession(loaded, options, async (replay) => {
+  return withReplaySession(loaded, options, async (replay, session) => {
+    // A run builds its generator for the broker's payload limit; the same limit makes the same samples at each path.
+    const source = generated === undefined ? undefined : await buildSampleSource(loaded, { maxPayloadBytes: session.maxPayloadBytes });
     const observation = await replay(samples);
     if (observation.kind !== "failure") return { kind: "passes", observation };
     if (expectedSignature !== undefined && observation.signature !== expectedSignature) return { kind: "fails-differently", observation, expectedSignature };

@@ -13,22 +13,33 @@ import { runCliChecked } from "./run-cli.ts";
 
 /** The system RabbitMQ of the test machine (guest/guest on loopback). */
 const AMQP_URL = process.env.POISONPILL_TEST_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672";
-/** The vulnerable inventory consumer; it raises stock on a negative quantity. */
-const SCENARIO = "scenarios/inventory-jetstream.ts";
+/** The vulnerable inventory consumer on JetStream; it raises stock on a negative quantity. */
+const INVENTORY = "scenarios/inventory-jetstream.ts";
+/** The RabbitMQ orders consumer; it requeues a body it cannot parse, for ever. */
+const ORDERS_RABBITMQ = "scenarios/orders-rabbitmq.ts";
 const CLI_TIMEOUT_MS = 90_000;
 
-/** Builds a 5 KB order as a producer might send it, poisoned by a negative quantity. */
-function poisonOrder(): Buffer {
-  const order = {
+/** Builds a 5 KB order as a producer might send it, with the given quantity. */
+function largeOrder(quantity: number): Record<string, unknown> {
+  return {
     order_id: "0b1f9a52-2c55-4b8e-9d3a-6c1f1e0d2a11",
     product_id: "widget-42",
-    quantity: -37,
+    quantity,
     user_id: "u-9",
     customer: { name: "A. Customer", address: { street: "x".repeat(300), city: "Springfield" }, tags: ["vip", "b2b"] },
     items: Array.from({ length: 36 }, (_, i) => ({ sku: `SKU-${i}-${"y".repeat(60)}`, quantity: i + 1, price: 9.99 + i })),
     notes: "n".repeat(300),
   };
-  return Buffer.from(JSON.stringify(order, null, 2));
+}
+
+/** Builds a 5 KB order poisoned by a negative quantity. */
+function poisonOrder(): Buffer {
+  return Buffer.from(JSON.stringify(largeOrder(-37), null, 2));
+}
+
+/** Builds a 5 KB order with one stray comma, as a producer that assembles JSON by hand might send it. */
+function malformedOrder(): Buffer {
+  return Buffer.from(JSON.stringify(largeOrder(37), null, 2).replace('"quantity": 37,', '"quantity": 37,,'));
 }
 
 let workDir: string;
@@ -40,8 +51,8 @@ afterAll(async () => {
 });
 
 /** Imports with the CLI and returns the one case directory it created. */
-async function importCase(corpus: string, source: string[]): Promise<string> {
-  const result = await runCliChecked(["import", SCENARIO, ...source, "--corpus", corpus], { timeoutMs: CLI_TIMEOUT_MS });
+async function importCase(corpus: string, source: string[], scenario = INVENTORY): Promise<string> {
+  const result = await runCliChecked(["import", scenario, ...source, "--corpus", corpus], { timeoutMs: CLI_TIMEOUT_MS });
   expect(result.code, `stderr: ${result.stderr}`).toBe(0);
   const cases = await readdir(corpus);
   expect(cases).toHaveLength(1);
@@ -49,17 +60,20 @@ async function importCase(corpus: string, source: string[]): Promise<string> {
   return join(corpus, cases[0]!);
 }
 
-/** Replays, shrinks and replays a case with the CLI; returns the signature each replay reported. */
-async function replayShrinkReplay(caseDir: string): Promise<{ before: string; after: string; shrinkOutput: string }> {
-  const first = await runCliChecked(["replay", caseDir], { timeoutMs: CLI_TIMEOUT_MS });
+/**
+ * Replays, shrinks and replays a case with the CLI; returns the signature
+ * recorded by the first replay and the one after shrinking.
+ */
+async function replayShrinkReplay(caseDir: string, expectedSignature: string, brokerArgs: string[] = []): Promise<{ before: string; after: string; shrinkOutput: string }> {
+  const first = await runCliChecked(["replay", caseDir, ...brokerArgs], { timeoutMs: CLI_TIMEOUT_MS });
   expect(first.code, `stderr: ${first.stderr}`).toBe(1);
   const before = (await readCase(caseDir)).case.signature!;
-  expect(before).toBe("invariant:stock matches accepted orders");
+  expect(before).toBe(expectedSignature);
 
-  const shrink = await runCliChecked(["shrink", caseDir], { timeoutMs: CLI_TIMEOUT_MS });
+  const shrink = await runCliChecked(["shrink", caseDir, ...brokerArgs], { timeoutMs: CLI_TIMEOUT_MS });
   expect(shrink.code, `stderr: ${shrink.stderr}`).toBe(0);
 
-  const again = await runCliChecked(["replay", caseDir], { timeoutMs: CLI_TIMEOUT_MS });
+  const again = await runCliChecked(["replay", caseDir, ...brokerArgs], { timeoutMs: CLI_TIMEOUT_MS });
   expect(again.code, `stderr: ${again.stderr}`).toBe(1);
   expect(again.stdout).toContain("still fails");
   return { before, after: (await readCase(caseDir)).case.signature!, shrinkOutput: shrink.stdout };
@@ -71,7 +85,7 @@ describe("import from a RabbitMQ dead-letter queue", () => {
   const deadLetterQueue = `poisonpill-test-dlq-${suffix}`;
   let connection: amqp.ChannelModel;
   let channel: amqp.Channel;
-  const poison = poisonOrder();
+  const poison = malformedOrder();
 
   beforeAll(async () => {
     connection = await amqp.connect(AMQP_URL);
@@ -101,18 +115,19 @@ describe("import from a RabbitMQ dead-letter queue", () => {
     expect(poison.length).toBeGreaterThanOrEqual(5_000);
     expect((await channel.checkQueue(deadLetterQueue)).messageCount).toBe(1);
 
-    const caseDir = await importCase(join(workDir, "rabbitmq-corpus"), ["--rabbitmq-queue", deadLetterQueue, "--rabbitmq-url", AMQP_URL]);
+    const caseDir = await importCase(join(workDir, "rabbitmq-corpus"), ["--rabbitmq-queue", deadLetterQueue, "--rabbitmq-url", AMQP_URL], ORDERS_RABBITMQ);
     const imported = await readCase(caseDir);
     expect(Buffer.from(imported.samples[0]!.bytes).equals(poison)).toBe(true);
     expect(imported.samples[0]!.headers).toEqual({ "x-trace-id": "trace-7" });
     expect(imported.case.source).toEqual({ kind: "import", from: `rabbitmq queue ${deadLetterQueue} message 1` });
 
-    const { before, after, shrinkOutput } = await replayShrinkReplay(caseDir);
+    const { before, after, shrinkOutput } = await replayShrinkReplay(caseDir, "redelivery-loop", ["--broker-url", AMQP_URL]);
     expect(after).toBe(before);
     const shrunk = await readCase(caseDir);
     expect(shrunk.samples[0]!.bytes.length, shrinkOutput).toBeLessThanOrEqual(100);
     expect(Buffer.from(shrunk.original!).equals(poison)).toBe(true);
-    expect(shrunk.case.shrink!.method).toBe("json");
+    // Not valid JSON, so the search is byte-wise.
+    expect(shrunk.case.shrink!.method).toBe("bytes");
 
     // The dead-letter queue still contains the message, unchanged.
     expect((await channel.checkQueue(deadLetterQueue)).messageCount).toBe(1);
@@ -151,9 +166,10 @@ describe("import from a JetStream stream", () => {
     const caseDir = await importCase(join(workDir, "jetstream-corpus"), ["--jetstream-stream", stream, "--from-seq", "2", "--to-seq", "2", "--nats-url", broker.url]);
     expect(Buffer.from((await readCase(caseDir)).samples[0]!.bytes).equals(poison)).toBe(true);
 
-    const { before, after } = await replayShrinkReplay(caseDir);
+    const { before, after } = await replayShrinkReplay(caseDir, "invariant:stock matches accepted orders");
     expect(after).toBe(before);
     expect(Buffer.from((await readCase(caseDir)).samples[0]!.bytes).toString()).toBe('{"quantity":-1}');
+    expect((await readCase(caseDir)).case.shrink!.method).toBe("json");
 
     const nc = await connect({ servers: broker.url });
     try {
@@ -180,14 +196,14 @@ describe("import from local input", () => {
   it("keeps one case for a repeated import", async () => {
     const corpus = join(workDir, "hex-corpus");
     await importCase(corpus, ["--hex", "7b2271756164746974792c3a7d"]);
-    const again = await runCliChecked(["import", SCENARIO, "--base64", Buffer.from("7b2271756164746974792c3a7d", "hex").toString("base64"), "--corpus", corpus], { timeoutMs: CLI_TIMEOUT_MS });
+    const again = await runCliChecked(["import", INVENTORY, "--base64", Buffer.from("7b2271756164746974792c3a7d", "hex").toString("base64"), "--corpus", corpus], { timeoutMs: CLI_TIMEOUT_MS });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("already in the corpus");
     expect(await readdir(corpus)).toHaveLength(1);
   }, 60_000);
 
   it("rejects two sources", async () => {
-    const result = await runCliChecked(["import", SCENARIO, "--hex", "00", "--base64", "AA==", "--corpus", join(workDir, "none")], { timeoutMs: CLI_TIMEOUT_MS });
+    const result = await runCliChecked(["import", INVENTORY, "--hex", "00", "--base64", "AA==", "--corpus", join(workDir, "none")], { timeoutMs: CLI_TIMEOUT_MS });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("import takes exactly one source, got --base64, --hex");
   }, 60_000);

@@ -7,6 +7,7 @@ import type { Finding } from "../../harness/findings/types.ts";
 import type { RunReport } from "../../harness/report/types.ts";
 import { runScenario } from "../../harness/run/run-scenario.ts";
 import { loadScenario } from "../../harness/scenario/load.ts";
+import { runCliChecked } from "./run-cli.ts";
 
 const decode = (base64: string) => JSON.parse(Buffer.from(base64, "base64").toString("utf8")) as Record<string, unknown>;
 
@@ -72,4 +73,38 @@ describe("vulnerable inventory, 3,000 messages", () => {
     const order = events.filter((e) => e.type === "FindingConfirmed" || e.type === "FindingShrunk").map((e) => e.type);
     expect(order).toEqual(["FindingConfirmed", "FindingShrunk", "FindingConfirmed", "FindingShrunk"]);
   });
+});
+
+describe("poisonpill shrink on a finding", () => {
+  let workDir: string;
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), "poisonpill-shrink-cli-"));
+  });
+  afterAll(async () => {
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it("shrinks an unshrunk finding in place", async () => {
+    const reportFile = join(workDir, "r.json");
+    const run = await runCliChecked(
+      ["run", "scenarios/inventory-jetstream.ts", "--seed", "1", "--max-messages", "200", "--no-corpus", "--shrink-max-replays", "0", "--out", join(workDir, "out"), "--report-json", reportFile],
+      { timeoutMs: 120_000 },
+    );
+    expect(run.code, `stderr: ${run.stderr}`).toBe(1);
+    const report = JSON.parse(await readFile(reportFile, "utf8")) as RunReport;
+    const invariant = report.findings.find((finding) => finding.detector === "invariant")!;
+    expect(invariant.shrink).toBeUndefined();
+
+    const shrink = await runCliChecked(["shrink", invariant.dir], { timeoutMs: 120_000 });
+    expect(shrink.code, `stderr: ${shrink.stderr}`).toBe(0);
+    expect(shrink.stdout).toContain(`replay: ${invariant.replayCommand}`);
+    const shrunk = JSON.parse(await readFile(join(invariant.dir, "finding.json"), "utf8")) as Finding;
+    expect(decode(shrunk.culprit.base64).quantity).toBe(-1);
+    expect(shrunk.shrink!.original.base64).toBe(invariant.payload.base64);
+    expect(shrunk.culprit.samplePath).toMatch(/^\d+(:\d+)+$/);
+
+    const replay = await runCliChecked(["replay", invariant.dir], { timeoutMs: 60_000 });
+    expect(replay.code, `stderr: ${replay.stderr}`).toBe(1);
+    expect(replay.stdout).toContain("still fails");
+  }, 300_000);
 });
