@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import type { Sample } from "../../generators/sample.ts";
 import { ConfigError } from "../errors.ts";
@@ -55,7 +55,13 @@ export async function writeCase(corpusDir: string, kase: CorpusCase, samples: re
   for (const [index, message] of kase.messages.entries()) await writeFile(join(temporary, message.file), samples[index]!.bytes);
   if (original !== undefined) await writeFile(join(temporary, ORIGINAL_FILE), original);
 
-  await replaceDirectory(temporary, target);
+  try {
+    await replaceDirectory(temporary, target);
+  } catch (error) {
+    // Another process replaced the same case at the same moment; its copy stays.
+    await rm(temporary, { recursive: true, force: true });
+    throw error;
+  }
   return target;
 }
 
@@ -107,8 +113,7 @@ export async function readCase(dir: string): Promise<StoredCase> {
 
 /**
  * Reads every case in a corpus directory, sorted by id. A missing directory
- * is an empty corpus; directories starting with a dot (unfinished writes)
- * are skipped.
+ * is an empty corpus; unfinished writes and replaced copies are skipped.
  */
 export async function readCorpus(corpusDir: string): Promise<StoredCase[]> {
   let entries;
@@ -118,9 +123,21 @@ export async function readCorpus(corpusDir: string): Promise<StoredCase[]> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw new ConfigError(`corpus directory ${corpusDir} could not be read (${(error as NodeJS.ErrnoException).code})`, { value: corpusDir, hint: "check --corpus", cause: error });
   }
-  const names = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith(".")).map((entry) => entry.name).sort();
+  // `.name.tmp-*` is a case being written; `name.old-*` one being replaced (left behind if that process died).
+  const names = entries
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith(".") && !/\.old-\d+-\d+$/.test(entry.name))
+    .map((entry) => entry.name)
+    .sort();
   const cases: StoredCase[] = [];
-  for (const name of names) cases.push(await readCase(join(corpusDir, name)));
+  for (const name of names) {
+    try {
+      cases.push(await readCase(join(corpusDir, name)));
+    } catch (error) {
+      // A case another run is replacing right now is briefly missing; it is replayed next time.
+      if (error instanceof ConfigError && (error.cause as NodeJS.ErrnoException | undefined)?.code === "ENOENT") continue;
+      throw error;
+    }
+  }
   return cases;
 }
 

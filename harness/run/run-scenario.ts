@@ -240,7 +240,15 @@ class ScenarioRun {
   /** Stores a confirmed finding in the corpus, unless the corpus is where it came from. */
   private async addToCorpus(finding: Finding): Promise<void> {
     if (this.corpusReport === undefined) return;
-    const { dir, outcome } = await addFindingToCorpus(this.corpusReport.dir, finding, this.loaded.scenario);
+    let added;
+    try {
+      added = await addFindingToCorpus(this.corpusReport.dir, finding, this.loaded.scenario);
+    } catch (error) {
+      // The finding is on disk already; a corpus that cannot be written must not end the run.
+      safeEmit(this.options.onEvent, { type: "Warning", message: `finding ${finding.id} was not added to the corpus ${this.corpusReport.dir}: ${describeThrown(error)}` });
+      return;
+    }
+    const { dir, outcome } = added;
     if (outcome !== "kept") this.corpusReport.added.push(finding.id);
     safeEmit(this.options.onEvent, { type: "CorpusCaseAdded", id: finding.id, dir, outcome });
   }

@@ -105,6 +105,12 @@ describe("corpus case files", () => {
 });
 
 describe("readCorpus", () => {
+  it("skips a case removed while reading", async () => {
+    await writeCase(dir, twoMessageCase("a-case"), [sample("1"), sample("2")]);
+    await mkdir(join(dir, "b-case"));
+    expect((await readCorpus(dir)).map((stored) => stored.case.id)).toEqual(["a-case"]);
+  });
+
   it("treats a missing directory as empty", async () => {
     expect(await readCorpus(join(dir, "absent"))).toEqual([]);
   });
@@ -113,6 +119,7 @@ describe("readCorpus", () => {
     await writeCase(dir, twoMessageCase("b-case"), [sample("1"), sample("2")]);
     await writeCase(dir, twoMessageCase("a-case"), [sample("1"), sample("2")]);
     await mkdir(join(dir, ".c-case.tmp-1-2"));
+    await writeCase(dir, twoMessageCase("a-case.old-12-34"), [sample("1"), sample("2")]);
     expect((await readCorpus(dir)).map((stored) => stored.case.id)).toEqual(["a-case", "b-case"]);
   });
 });
