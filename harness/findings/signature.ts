@@ -5,9 +5,19 @@ import type { Detector } from "./types.ts";
 const SIGNATURE_FRAMES = 3;
 
 /**
- * Extracts the error type and top stack frames from a consumer's output,
- * with line numbers, columns, addresses and process ids removed, so the same
- * bug hit by different payloads yields the same text.
+ * Frames that vary between crashes of one bug: library internals and code
+ * generated at run time. protobufjs, for example, compiles its decoder on the
+ * first `decode` call, so the first crash of a process has a setup frame more.
+ */
+function isLibraryFrame(frame: string): boolean {
+  return frame.includes("/node_modules/") || frame.includes("node:internal") || frame.includes("(eval at ") || frame.startsWith("eval at ");
+}
+
+/**
+ * Extracts the error type and stack frames from a consumer's output: the
+ * frame that threw, then the next application frames (library internals
+ * skipped). Line numbers, columns, addresses and directories are removed, so
+ * the same bug hit by different payloads yields the same text.
  */
 export function normalizeStack(output: string): string {
   const lines = output.split("\n").map((line) => line.trim());
@@ -17,10 +27,12 @@ export function normalizeStack(output: string): string {
   if (end < 0) return "";
   let begin = end;
   while (begin > 0 && lines[begin - 1]!.startsWith("at ")) begin -= 1;
-  const frames = lines.slice(begin, Math.min(end + 1, begin + SIGNATURE_FRAMES)).map((line) => normalizeFrame(line.slice(3)));
+  const stack = lines.slice(begin, end + 1).map((line) => line.slice(3));
+  const callers = stack.slice(1).filter((frame) => !isLibraryFrame(frame));
+  const frames = [stack[0]!, ...callers].slice(0, SIGNATURE_FRAMES).map(normalizeFrame);
   let errorType = "";
   for (let i = begin - 1; i >= Math.max(0, begin - 5); i -= 1) {
-    const error = /^(?:Uncaught\s+)?([A-Z][A-Za-z0-9_]*(?:Error|Exception))\b/.exec(lines[i]!);
+    const error = /^(?:Uncaught\s+)?((?:[A-Z][A-Za-z0-9_]*)?(?:Error|Exception))\b/.exec(lines[i]!);
     if (error) {
       errorType = error[1]!;
       break;

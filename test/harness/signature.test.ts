@@ -35,6 +35,18 @@ describe("crash signature", () => {
     expect(normalizeStack(earlier + crashA)).toContain("SyntaxError");
   });
 
+  it("ignores library setup frames", () => {
+    const first = `Error: invalid wire type 7 at offset 3
+    at Reader.skipType (file:///app/node_modules/protobufjs/src/reader.js:378:19)
+    at Type.Order$decode [as decode] (eval at Codegen (file:///app/node_modules/@protobufjs/codegen/index.js:50:33), <anonymous>:27:5)
+    at Type.decode_setup [as decode] (file:///app/node_modules/protobufjs/src/type.js:510:25)
+    at handle (file:///app/orders.mjs:12:20)
+    at run (file:///app/worker.mjs:30:11)`;
+    const later = first.replace(/\n\s+at Type\.decode_setup[^\n]*/, "");
+    expect(crashSignature(1, null, first)).toBe(crashSignature(1, null, later));
+    expect(normalizeStack(later)).toBe("Error < Reader.skipType (reader.js) < handle (orders.mjs) < run (worker.mjs)");
+  });
+
   it("gives stable ids", () => {
     expect(findingId("crash", "crash:exit=1")).toMatch(/^crash-[0-9a-f]{10}$/);
     expect(findingId("crash", "crash:exit=1")).toBe(findingId("crash", "crash:exit=1"));
