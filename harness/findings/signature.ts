@@ -14,10 +14,11 @@ function isLibraryFrame(frame: string): boolean {
 }
 
 /**
- * Extracts the error type and stack frames from a consumer's output: the
- * frame that threw, then the next application frames (library internals
- * skipped). Line numbers, columns, addresses and directories are removed, so
- * the same bug hit by different payloads yields the same text.
+ * Extracts the error type and the top application frames from a consumer's
+ * output: where the error escaped the consumer's own code, not which
+ * library function threw it. Line numbers, columns, addresses and
+ * directories are removed, so the same bug hit by different payloads yields
+ * the same text.
  */
 export function normalizeStack(output: string): string {
   const lines = output.split("\n").map((line) => line.trim());
@@ -28,8 +29,9 @@ export function normalizeStack(output: string): string {
   let begin = end;
   while (begin > 0 && lines[begin - 1]!.startsWith("at ")) begin -= 1;
   const stack = lines.slice(begin, end + 1).map((line) => line.slice(3));
-  const callers = stack.slice(1).filter((frame) => !isLibraryFrame(frame));
-  const frames = [stack[0]!, ...callers].slice(0, SIGNATURE_FRAMES).map(normalizeFrame);
+  const application = stack.filter((frame) => !isLibraryFrame(frame));
+  // A crash entirely inside libraries still needs frames to tell bugs apart.
+  const frames = (application.length > 0 ? application : stack).slice(0, SIGNATURE_FRAMES).map(normalizeFrame);
   let errorType = "";
   for (let i = begin - 1; i >= Math.max(0, begin - 5); i -= 1) {
     const error = /^(?:Uncaught\s+)?((?:[A-Z][A-Za-z0-9_]*)?(?:Error|Exception))\b/.exec(lines[i]!);
@@ -43,6 +45,8 @@ export function normalizeStack(output: string): string {
 
 function normalizeFrame(frame: string): string {
   return frame
+    // Node prints an error's own properties after the last frame, opening with " {".
+    .replace(/\s*\{$/, "")
     .replace(/file:\/\//g, "")
     .replace(/:\d+(?::\d+)?(?=\)|$)/g, "")
     .replace(/0x[0-9a-f]+/gi, "0x?")

@@ -35,7 +35,7 @@ describe("crash signature", () => {
     expect(normalizeStack(earlier + crashA)).toContain("SyntaxError");
   });
 
-  it("ignores library setup frames", () => {
+  it("ignores library frames", () => {
     const first = `Error: invalid wire type 7 at offset 3
     at Reader.skipType (file:///app/node_modules/protobufjs/src/reader.js:378:19)
     at Type.Order$decode [as decode] (eval at Codegen (file:///app/node_modules/@protobufjs/codegen/index.js:50:33), <anonymous>:27:5)
@@ -44,7 +44,12 @@ describe("crash signature", () => {
     at run (file:///app/worker.mjs:30:11)`;
     const later = first.replace(/\n\s+at Type\.decode_setup[^\n]*/, "");
     expect(crashSignature(1, null, first)).toBe(crashSignature(1, null, later));
-    expect(normalizeStack(later)).toBe("Error < Reader.skipType (reader.js) < handle (orders.mjs) < run (worker.mjs)");
+    expect(normalizeStack(later)).toBe("Error < handle (orders.mjs) < run (worker.mjs)");
+  });
+
+  it("drops the opening of printed error properties", () => {
+    const withProperties = "TypeError: bad\n    at handle (file:///app/a.mjs:3:9)\n    at async file:///app/a.mjs:23:1 {\n  code: 'X'\n}";
+    expect(normalizeStack(withProperties)).toBe("TypeError < handle (a.mjs) < async a.mjs");
   });
 
   it("gives stable ids", () => {
