@@ -4,7 +4,8 @@ import createDebug from "debug";
 import type { HeaderValue, Sample } from "../../generators/sample.ts";
 import { EnvironmentError } from "../errors.ts";
 import type { ProvisionedBroker } from "../provision/types.ts";
-import type { BrokerSession, Lane, LaneProgress } from "./types.ts";
+import { JetStreamDeliveries } from "./jetstream-deliveries.ts";
+import type { BrokerSession, Lane, LaneProgress, MessageDeliveries } from "./types.ts";
 import { redactUrl } from "./url-guard.ts";
 
 const debug = createDebug("poisonpill:broker");
@@ -47,7 +48,12 @@ class JetStreamLane implements Lane {
     private readonly jsm: JetStreamManager,
     private readonly subject: string,
     private readonly stream: string,
+    private readonly deliveries: JetStreamDeliveries,
   ) {}
+
+  async deliveryCounts(): Promise<MessageDeliveries[]> {
+    return this.deliveries.redeliveries();
+  }
 
   get placeholders(): Record<string, string> {
     return { subject: this.subject, stream: this.stream };
@@ -83,6 +89,7 @@ class JetStreamLane implements Lane {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.deliveries.stop();
     try {
       await this.jsm.streams.delete(this.stream);
     } catch (error) {
@@ -207,7 +214,7 @@ export class NatsSession implements BrokerSession {
       max_msg_size: -1,
     });
     debug("Created stream %s for subject %s", stream, subject);
-    return new JetStreamLane(this.js!, this.jsm!, subject, stream);
+    return new JetStreamLane(this.js!, this.jsm!, subject, stream, new JetStreamDeliveries(this.nc, stream));
   }
 
   async close(): Promise<void> {
