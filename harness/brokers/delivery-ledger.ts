@@ -16,6 +16,10 @@ export class DeliveryLedger {
   /** Every sequence number up to this one is settled or failed. */
   private settledThrough = 0;
   private deliveredMax = 0;
+  /** Every publish up to this sequence number was confirmed or failed. */
+  private outcomesThrough = 0;
+  private readonly outcomes = new Set<number>();
+  private waiters: Array<{ seq: number; resolve: () => void }> = [];
   private consumers = 0;
   private readonly closures: ChannelClosure[] = [];
   /** The consumer's last basic.qos prefetch count; 0 means unlimited. */
@@ -34,6 +38,33 @@ export class DeliveryLedger {
     while (index > 0 && this.failed[index - 1]! > seq) index -= 1;
     this.failed.splice(index, 0, seq);
     this.advance();
+    this.outcomeKnown(seq);
+  }
+
+  publishConfirmed(seq: number): void {
+    this.outcomeKnown(seq);
+  }
+
+  /**
+   * Resolves with the lane position of a confirmed publish once every
+   * earlier publish has an outcome: until then a later failure could still
+   * shift it. Confirms on one channel arrive in order, but an oversized
+   * message travels on a channel of its own and fails at its own pace.
+   */
+  async positionOnceKnown(seq: number): Promise<number> {
+    if (this.outcomesThrough < seq - 1) await new Promise<void>((resolve) => this.waiters.push({ seq, resolve }));
+    return this.position(seq)!;
+  }
+
+  private outcomeKnown(seq: number): void {
+    this.outcomes.add(seq);
+    while (this.outcomes.has(this.outcomesThrough + 1)) {
+      this.outcomes.delete(this.outcomesThrough + 1);
+      this.outcomesThrough += 1;
+    }
+    const ready = this.waiters.filter((waiter) => waiter.seq - 1 <= this.outcomesThrough);
+    this.waiters = this.waiters.filter((waiter) => waiter.seq - 1 > this.outcomesThrough);
+    for (const waiter of ready) waiter.resolve();
   }
 
   /** The lane position of a sequence number, or undefined for a failed publish. */

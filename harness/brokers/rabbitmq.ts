@@ -65,6 +65,7 @@ export class RabbitMqSession implements BrokerSession {
   private readonly deadLetterExchange: string;
   private ownedExchange: string | undefined;
   private declared: Promise<void> | undefined;
+  private readonly closeReasons = new WeakMap<Channel, string>();
 
   private constructor(
     readonly broker: ProvisionedBroker,
@@ -151,11 +152,17 @@ export class RabbitMqSession implements BrokerSession {
     const channel = confirm ? await connection.createConfirmChannel() : await connection.createChannel();
     channel.on("error", (error: unknown) => {
       const text = redactText(describeThrown(error));
+      this.closeReasons.set(channel, text);
       debug("RabbitMQ %s channel closed by the broker: %s", purpose, text);
       const limit = maxMessageSizeFromError(text);
       if (limit !== undefined) this.maxMessageSize = limit;
     });
     return channel as C extends true ? ConfirmChannel : Channel;
+  }
+
+  /** The broker's reason for closing a channel, once it has closed one with an error. */
+  closeReason(channel: Channel): string | undefined {
+    return this.closeReasons.get(channel);
   }
 
   /** Runs one administrative call on a short-lived channel, so a 404 or 406 closes nothing else. */
@@ -324,19 +331,36 @@ class RabbitMqLane implements Lane {
    * BrokerRejectionError.
    */
   async publish(sample: Sample): Promise<number> {
+    // A message over the broker's limit closes the channel it travels on, failing every publish still
+    // waiting for a confirm there; a channel of its own keeps that to the one message.
+    const oversized = sample.bytes.byteLength > this.session.maxPayloadBytes;
+    if (oversized) {
+      const channel = await this.session.openChannel(true, "oversized publish");
+      try {
+        return await this.publishOn(channel, sample);
+      } finally {
+        await channel.close().catch(() => undefined);
+      }
+    }
     const channel = await this.publishChannel();
     while (this.drained !== undefined) await this.drained;
+    return this.publishOn(channel, sample);
+  }
+
+  private publishOn(channel: ConfirmChannel, sample: Sample): Promise<number> {
     const seq = this.ledger.assign();
     const options = { messageId: `${this.messageIdPrefix}${seq}`, headers: toAmqpHeaders(sample.headers), persistent: false };
     const content = Buffer.from(sample.bytes.buffer, sample.bytes.byteOffset, sample.bytes.byteLength);
     return new Promise<number>((resolve, reject) => {
       const confirmed = (error: unknown): void => {
         if (error === null || error === undefined) {
-          resolve(this.ledger.position(seq)!);
+          this.ledger.publishConfirmed(seq);
+          resolve(this.ledger.positionOnceKnown(seq));
           return;
         }
         this.ledger.publishFailed(seq);
-        reject(new BrokerRejectionError(`RabbitMQ did not confirm message ${seq} (${content.length} bytes): ${describeThrown(error)}`, { cause: error }));
+        const reason = this.session.closeReason(channel) ?? describeThrown(error);
+        reject(new BrokerRejectionError(`RabbitMQ did not confirm the publish: ${reason}`, { cause: error }));
       };
       let written: boolean;
       try {
@@ -345,7 +369,7 @@ class RabbitMqLane implements Lane {
       } catch (error) {
         // Thrown before anything was sent: a closed channel, or a header table over amqplib's 64 KiB encoding buffer.
         this.ledger.publishFailed(seq);
-        reject(new BrokerRejectionError(`message ${seq} (${content.length} bytes) was not sent: ${describeThrown(error)}`, { cause: error }));
+        reject(new BrokerRejectionError(`the publish was not sent: ${describeThrown(error)}`, { cause: error }));
         return;
       }
       if (!written && this.drained === undefined) {
