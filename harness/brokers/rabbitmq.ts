@@ -2,6 +2,7 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Consum
 import createDebug from "debug";
 import type { HeaderValue, Sample } from "../../generators/sample.ts";
 import { EnvironmentError, describeThrown } from "../errors.ts";
+import { onInterrupt } from "../process/shutdown.ts";
 import type { ProvisionedBroker } from "../provision/types.ts";
 import { AmqpTap } from "./amqp-tap.ts";
 import { DeliveryLedger } from "./delivery-ledger.ts";
@@ -66,6 +67,9 @@ export class RabbitMqSession implements BrokerSession {
   private ownedExchange: string | undefined;
   private declared: Promise<void> | undefined;
   private readonly closeReasons = new WeakMap<Channel, string>();
+  private unregisterCleanup: () => void = () => {};
+  /** Lanes not disposed yet; close() deletes their queues, which matters after an interruption. */
+  private readonly lanes = new Set<RabbitMqLane>();
 
   private constructor(
     readonly broker: ProvisionedBroker,
@@ -87,7 +91,14 @@ export class RabbitMqSession implements BrokerSession {
     }
     const maxMessageSize = (await readMaxMessageSize(broker.url)) ?? DEFAULT_MAX_MESSAGE_SIZE;
     const session = new RabbitMqSession(broker, names, runTag, maxMessageSize);
-    await session.ensureConnection();
+    // A broker given by URL keeps whatever a run leaves, so an interrupted run still deletes its queues.
+    session.unregisterCleanup = onInterrupt(`delete the RabbitMQ queues of run ${runTag}`, () => session.close());
+    try {
+      await session.ensureConnection();
+    } catch (error) {
+      session.unregisterCleanup();
+      throw error;
+    }
     debug("Opened RabbitMQ session on %s (max_message_size %d)", redactUrl(broker.url), maxMessageSize);
     return session;
   }
@@ -201,16 +212,17 @@ export class RabbitMqSession implements BrokerSession {
     const exchange = this.names.exchange === "" ? undefined : this.names.exchange;
     const routingKey = exchange === undefined ? queue : laneName(this.names.routingKey ?? this.names.queue, this.runTag, tag);
 
-    await this.admin("declare", async (channel) => {
-      await channel.assertQueue(deadLetterQueue, { durable: false });
-      await channel.bindQueue(deadLetterQueue, this.deadLetterExchange, deadLetterQueue);
-      await channel.assertQueue(queue, { durable: false, arguments: { "x-dead-letter-exchange": this.deadLetterExchange, "x-dead-letter-routing-key": deadLetterQueue } });
-      if (exchange !== undefined) await channel.bindQueue(queue, exchange, routingKey);
-    });
-    debug("Declared queue %s%s", queue, exchange === undefined ? "" : ` bound to ${exchange} with ${routingKey}`);
-
-    const lane = new RabbitMqLane(this, { queue, deadLetterQueue, exchange, routingKey }, `${this.runTag}-${tag}:`);
+    // Tracked before anything is declared, so close() deletes the queues even if the run is interrupted now.
+    const lane = new RabbitMqLane(this, { queue, deadLetterQueue, exchange, routingKey }, `${this.runTag}-${tag}:`, (disposed) => this.lanes.delete(disposed));
+    this.lanes.add(lane);
     try {
+      await this.admin("declare", async (channel) => {
+        await channel.assertQueue(deadLetterQueue, { durable: false });
+        await channel.bindQueue(deadLetterQueue, this.deadLetterExchange, deadLetterQueue);
+        await channel.assertQueue(queue, { durable: false, arguments: { "x-dead-letter-exchange": this.deadLetterExchange, "x-dead-letter-routing-key": deadLetterQueue } });
+        if (exchange !== undefined) await channel.bindQueue(queue, exchange, routingKey);
+      });
+      debug("Declared queue %s%s", queue, exchange === undefined ? "" : ` bound to ${exchange} with ${routingKey}`);
       await lane.start(this.upstream());
     } catch (error) {
       await lane.dispose();
@@ -226,6 +238,8 @@ export class RabbitMqSession implements BrokerSession {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.unregisterCleanup();
+    for (const lane of [...this.lanes]) await lane.dispose();
     try {
       if (this.connection !== undefined) {
         await this.admin("delete", async (channel) => {
@@ -265,12 +279,13 @@ class RabbitMqLane implements Lane {
   private opening: Promise<ConfirmChannel> | undefined;
   /** Set while the publish channel's write buffer is full; publishes wait for its `drain`. */
   private drained: Promise<void> | undefined;
-  private disposed = false;
+  private disposal: Promise<void> | undefined;
 
   constructor(
     private readonly session: RabbitMqSession,
     private readonly destinations: LaneDestinations,
     private readonly messageIdPrefix: string,
+    private readonly onDisposed: (lane: RabbitMqLane) => void,
   ) {}
 
   async start(upstream: { host: string; port: number }): Promise<void> {
@@ -410,9 +425,13 @@ class RabbitMqLane implements Lane {
     return this.ledger.channelClosures();
   }
 
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
+  /** Deletes the queues; idempotent, and every call resolves once the deletion is over. */
+  dispose(): Promise<void> {
+    this.disposal ??= this.deleteQueues().finally(() => this.onDisposed(this));
+    return this.disposal;
+  }
+
+  private async deleteQueues(): Promise<void> {
     await this.tap?.close();
     await this.deadLetterChannel?.close().catch(() => undefined);
     await this.channel?.close().catch(() => undefined);
