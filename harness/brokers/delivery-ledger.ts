@@ -3,8 +3,8 @@ import type { ChannelClosure, LaneProgress, MessageDeliveries } from "./types.ts
 /**
  * What happened to each message of one RabbitMQ lane, as the AMQP tap saw
  * it. Messages are numbered by publish attempt (`seq`, carried in the
- * `message-id`); a publish the broker refused leaves a hole, and lane
- * positions (what the engine sees) are the sequence numbers with the holes
+ * `message-id`), and a publish the broker refused leaves a hole. Lane
+ * positions, which the engine uses, are the sequence numbers with the holes
  * closed up, so they stay dense like a JetStream stream's.
  */
 export class DeliveryLedger {
@@ -67,7 +67,7 @@ export class DeliveryLedger {
     for (const waiter of ready) waiter.resolve();
   }
 
-  /** The lane position of a sequence number, or undefined for a failed publish. */
+  /** Returns the lane position of a sequence number, or undefined for a failed publish. */
   position(seq: number): number | undefined {
     let below = 0;
     for (const failedSeq of this.failed) {
@@ -112,7 +112,7 @@ export class DeliveryLedger {
     this.unreadable ??= reason;
   }
 
-  /** Records a consumer's channel closed by the broker; `unacknowledged` holds sequence numbers and is converted to positions. */
+  /** Records a consumer's channel closed by the broker, converting its `unacknowledged` sequence numbers to lane positions. */
   consumerChannelClosed(closure: ChannelClosure): void {
     const positions = closure.unacknowledged.flatMap((seq) => this.position(seq) ?? []);
     this.closures.push({ ...closure, unacknowledged: positions.sort((a, b) => a - b) });

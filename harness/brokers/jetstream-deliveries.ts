@@ -34,9 +34,12 @@ export class JetStreamDeliveries {
 
   private onReply(subject: string, body: string): void {
     const tokens = subject.split(".");
-    // 9 tokens without a domain; 12 with domain, account hash and a trailing random token.
-    const offset = tokens.length === 9 ? 2 : tokens.length >= 11 ? 4 : -1;
-    if (offset < 0 || tokens[offset] !== this.stream) return;
+    // 9 tokens without a domain. 11 or 12 with domain and account hash, and on newer servers a trailing random token.
+    let offset: number;
+    if (tokens.length === 9) offset = 2;
+    else if (tokens.length >= 11) offset = 4;
+    else return;
+    if (tokens[offset] !== this.stream) return;
     const deliveries = Number(tokens[offset + 2]);
     const seq = Number(tokens[offset + 3]);
     if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(deliveries)) return;

@@ -12,7 +12,7 @@ import { redactText, redactUrl } from "./url-guard.ts";
 
 const debug = createDebug("poisonpill:broker");
 
-/** Time allowed for the AMQP handshake; a loopback broker answers in milliseconds. */
+/** Time allowed for the AMQP handshake, which a loopback broker completes in milliseconds. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /** Reconnections one session attempts after its connection was closed under it (a frame error, a forced close). */
@@ -40,17 +40,17 @@ function toFieldValue(value: HeaderValue): unknown {
 }
 
 /**
- * Sample headers as an AMQP field table. amqplib 2.3 encodes strings as
- * long strings (S), Buffers as byte arrays (x), arrays as field arrays (A),
- * objects as nested tables (F) and numbers as the narrowest integer or a
- * double, so every shape a sample can carry reaches the broker as such.
+ * Converts sample headers to an AMQP field table. amqplib 2.3 encodes
+ * strings as long strings (S), Buffers as byte arrays (x), arrays as field
+ * arrays (A), objects as nested tables (F), and numbers as the narrowest
+ * integer or a double. So every shape a sample can carry reaches the broker.
  */
 export function toAmqpHeaders(headers: Sample["headers"]): Record<string, unknown> | undefined {
   if (headers === undefined) return undefined;
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, toFieldValue(value)]));
 }
 
-/** A queue or exchange name made of the scenario's base name and the lane's tag. */
+/** Builds a queue or exchange name from the scenario's base name, the run and the lane's tag. */
 function laneName(base: string, runTag: string, tag: string): string {
   return `${base}.${runTag}.${tag}`;
 }
@@ -171,7 +171,7 @@ export class RabbitMqSession implements BrokerSession {
     return channel as C extends true ? ConfirmChannel : Channel;
   }
 
-  /** The broker's reason for closing a channel, once it has closed one with an error. */
+  /** Returns the broker's reason for closing a channel with an error, if it did. */
   closeReason(channel: Channel): string | undefined {
     return this.closeReasons.get(channel);
   }
@@ -346,8 +346,8 @@ class RabbitMqLane implements Lane {
    * BrokerRejectionError.
    */
   async publish(sample: Sample): Promise<number> {
-    // A message over the broker's limit closes the channel it travels on, failing every publish still
-    // waiting for a confirm there; a channel of its own keeps that to the one message.
+    // A message over the broker's limit closes the channel it travels on, and every publish still waiting
+    // for a confirm there fails with it. A channel of its own keeps the damage to the one message.
     const oversized = sample.bytes.byteLength > this.session.maxPayloadBytes;
     if (oversized) {
       const channel = await this.session.openChannel(true, "oversized publish");

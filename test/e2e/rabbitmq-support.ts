@@ -23,7 +23,7 @@ export async function rabbitMqUnavailable(url = SYSTEM_AMQP_URL): Promise<string
   }
 }
 
-/** An orders scenario on RabbitMQ running one of fixtures/consumers/orders-rabbitmq-*.mjs. */
+/** Builds an orders scenario on RabbitMQ that runs one of fixtures/consumers/orders-rabbitmq-*.mjs. */
 export function rabbitOrdersScenario(consumerFile: string, overrides: Partial<Scenario> = {}): Scenario {
   return {
     name: `test-${consumerFile}`,
