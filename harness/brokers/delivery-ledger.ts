@@ -87,8 +87,15 @@ export class DeliveryLedger {
     this.advance();
   }
 
-  /** Rejected without requeue: the message leaves the queue (to the dead-letter exchange, if any). */
-  rejected(seq: number): void {
+  /**
+   * Rejected without requeue: the message leaves the queue for the lane's
+   * dead-letter queue. It counts as settled once it arrives there (see
+   * `deadLettered`), so no check ends before the dead letter can be examined.
+   */
+  rejected(_seq: number): void {}
+
+  /** The message reached the lane's dead-letter queue. */
+  deadLettered(seq: number): void {
     this.settled.add(seq);
     this.advance();
   }

@@ -313,7 +313,9 @@ class RabbitMqLane implements Lane {
     if (message === null) return;
     const id = message.properties.messageId as string | undefined;
     if (id === undefined || !id.startsWith(this.messageIdPrefix)) return;
-    const position = this.ledger.position(Number(id.slice(this.messageIdPrefix.length)));
+    const seq = Number(id.slice(this.messageIdPrefix.length));
+    this.ledger.deadLettered(seq);
+    const position = this.ledger.position(seq);
     if (position === undefined) return;
     const headers = message.properties.headers ?? {};
     const deaths = headers["x-death"] as Array<{ reason?: string }> | undefined;
