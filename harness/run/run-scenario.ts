@@ -77,12 +77,21 @@ const SUPPRESS_AFTER_REPEATS = 5;
 /** Payload limit for the schema check before the broker is up; NATS's default `max_payload`, 1 MiB. */
 const DRY_RUN_PAYLOAD_BYTES = 1_048_576;
 
+/**
+ * Replays one finding may spend confirming a smaller repeat as its
+ * reproducer: a shrunk reproducer is rarely beaten, so a few checks find the
+ * cases where another mutation is smaller without slowing the flood.
+ */
+const MAX_SMALLER_REPRODUCER_CHECKS = 3;
+
 /** Milliseconds between Progress events. */
 const PROGRESS_INTERVAL_MS = 500;
 
 interface TrackedFinding {
   finding: Finding;
   attempts: number;
+  /** Replays spent checking whether a smaller repeat reproduces the finding. */
+  smallerChecks?: number;
 }
 
 function toRepro(sample: Sample, samplePath: string | undefined): ReproMessage {
@@ -249,7 +258,7 @@ class ScenarioRun {
       return;
     }
     const { dir, outcome } = added;
-    if (outcome !== "kept") this.corpusReport.added.push(finding.id);
+    if (outcome !== "kept" && !this.corpusReport.added.includes(finding.id)) this.corpusReport.added.push(finding.id);
     safeEmit(this.options.onEvent, { type: "CorpusCaseAdded", id: finding.id, dir, outcome });
   }
 
@@ -396,6 +405,7 @@ class ScenarioRun {
     // consumer that handles one message at a time.
     const presumed = culprits ?? candidates.slice(0, 1);
     this.noteCulprits(observation.signature, presumed);
+    if (culprits === undefined && presumed.length === 1) await this.preferSmallerReproducer(observation.signature, presumed[0]!.sample);
 
     // Messages that were merely in flight when the consumer died deserve a delivery; each gets one more chance.
     const guilty = new Set(presumed.map((m) => m.sample));
@@ -491,6 +501,32 @@ class ScenarioRun {
       await this.addToCorpus(finding);
     }
     return culprits;
+  }
+
+  /**
+   * Makes a repeat's presumed culprit the reproducer when it is smaller than
+   * the current one and fails with the same signature on its own, so a
+   * finding keeps the smallest payload seen. The shrink record described the
+   * replaced reproducer, so it is dropped; `evidence.firstReproducer` keeps
+   * the payload first attributed.
+   */
+  private async preferSmallerReproducer(signature: string, candidate: Sample): Promise<void> {
+    const tracked = this.findings.get(signature);
+    if (tracked === undefined || !tracked.finding.reproduced || tracked.finding.messages.length !== 1) return;
+    const { finding } = tracked;
+    if (candidate.bytes.length >= Buffer.from(finding.culprit.base64, "base64").length) return;
+    if ((tracked.smallerChecks ?? 0) >= MAX_SMALLER_REPRODUCER_CHECKS) return;
+    tracked.smallerChecks = (tracked.smallerChecks ?? 0) + 1;
+
+    const replayed = await this.replay([candidate]);
+    if (replayed.kind !== "failure" || replayed.signature !== signature) return;
+    const smaller = toRepro(candidate, this.samplePaths.get(candidate));
+    finding.evidence = { ...finding.evidence, firstReproducer: finding.evidence.firstReproducer ?? finding.shrink?.original ?? finding.culprit };
+    finding.shrink = undefined;
+    finding.culprit = smaller;
+    finding.messages = [smaller];
+    await writeFinding(this.findingsDir, finding);
+    await this.addToCorpus(finding);
   }
 
   private replay(samples: Sample[]): Promise<Observation> {

@@ -53,9 +53,17 @@ describe("vulnerable inventory, 3,000 messages", () => {
 
   it("keeps the original payload next to the minimal one", () => {
     for (const finding of report.findings) {
-      const original = Buffer.from(finding.shrink!.original.base64, "base64");
-      expect(finding.payload.size).toBeLessThanOrEqual(original.length);
+      // A smaller repeat that replaced the shrunk reproducer leaves the first payload in the evidence.
+      const first = finding.shrink?.original ?? (finding.evidence.firstReproducer as { base64: string } | undefined);
+      expect(first, finding.id).toBeDefined();
+      expect(finding.payload.size).toBeLessThanOrEqual(Buffer.from(first!.base64, "base64").length);
     }
+  });
+
+  it("keeps the smallest crashing payload", () => {
+    const crash = report.findings.find((f) => f.detector === "crash")!;
+    // An empty body is the smallest input that makes JSON.parse throw.
+    expect(crash.payload.size).toBe(0);
   });
 
   it("rewrites the finding file with the minimal payload", async () => {
@@ -63,6 +71,7 @@ describe("vulnerable inventory, 3,000 messages", () => {
       const written = JSON.parse(await readFile(join(reported.dir, "finding.json"), "utf8")) as Finding;
       expect(written.culprit.base64).toBe(reported.payload.base64);
       expect(written.shrink?.replays).toBe(reported.shrink?.replays);
+      expect(written.evidence.firstReproducer).toEqual(reported.evidence.firstReproducer);
       expect(written.count).toBe(reported.count);
       const payload = await readFile(join(reported.dir, "payload.bin"));
       expect(payload.toString("base64")).toBe(reported.payload.base64);
