@@ -2,6 +2,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import type { ReportFinding, RunReport } from "../../harness/report/types.ts";
 import { toJUnitXml } from "../../harness/report/junit.ts";
+import { runReport } from "../support/run-report.ts";
 
 function finding(id: string, detector: ReportFinding["detector"], signature: string, payload: string): ReportFinding {
   return {
@@ -23,16 +24,11 @@ function finding(id: string, detector: ReportFinding["detector"], signature: str
 }
 
 function report(findings: ReportFinding[]): RunReport {
-  return {
-    version: 1,
+  return runReport(findings, {
     scenario: "inventory <jetstream> & co",
     seed: 42,
-    broker: { kind: "jetstream", url: "nats://127.0.0.1:4222", via: "local" },
     stats: { sent: 300, skipped: 0, acknowledged: 290, durationMs: 12_345, consumerStarts: 4, replays: 20, brokerRejected: 0 },
-    findings,
-    detectors: ["crash", "hang", "invariant"],
-    outDir: "/tmp/out",
-  };
+  });
 }
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => ["testsuite", "testcase", "failure", "property"].includes(name) });

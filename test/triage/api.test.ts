@@ -1,21 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { assertNoFindings, FindingsError, fuzzConsumer } from "../../index.ts";
 import { ConfigError } from "../../harness/errors.ts";
-import type { ReportFinding, RunReport } from "../../harness/report/types.ts";
+import type { ReportFinding } from "../../harness/report/types.ts";
 import type { Scenario } from "../../harness/scenario/types.ts";
-
-function report(findings: ReportFinding[]): RunReport {
-  return {
-    version: 1,
-    scenario: "inventory-jetstream",
-    seed: 7,
-    broker: { kind: "jetstream", url: "nats://127.0.0.1:4222", via: "local" },
-    stats: { sent: 100, skipped: 0, acknowledged: 99, durationMs: 1_000, consumerStarts: 2, replays: 3, brokerRejected: 0 },
-    findings,
-    detectors: ["crash", "hang", "invariant"],
-    outDir: "/tmp/out",
-  };
-}
+import { runReport } from "../support/run-report.ts";
 
 const invariant: ReportFinding = {
   id: "invariant-0949be16b8",
@@ -43,12 +31,12 @@ const invariant: ReportFinding = {
 
 describe("assertNoFindings", () => {
   it("returns a clean report", () => {
-    const clean = report([]);
+    const clean = runReport([]);
     expect(assertNoFindings(clean)).toBe(clean);
   });
 
   it("throws a readable summary", () => {
-    const failing = report([invariant]);
+    const failing = runReport([invariant]);
     expect(() => assertNoFindings(failing)).toThrow(FindingsError);
     let message = "";
     try {
