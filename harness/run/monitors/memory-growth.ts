@@ -19,6 +19,15 @@ const MIN_SAMPLES = 20;
 /** Points the estimator uses at most; 150 points are 11_175 pairwise slopes, a few milliseconds of work. */
 const MAX_POINTS = 150;
 
+/**
+ * Processed messages after which `check` takes a sample before the timer
+ * does, so a fast flood still yields enough samples in the window.
+ */
+const SAMPLE_EVERY_MESSAGES = 100;
+
+/** Minimum milliseconds between samples that `check` takes: bounds the /proc scans at any flood rate. */
+const MIN_SAMPLE_GAP_MS = 50;
+
 /** Milliseconds between evaluations of the slope while the flood runs. */
 const EVALUATE_EVERY_MS = 1_000;
 
@@ -92,6 +101,7 @@ export class MemoryGrowthMonitor implements StartMonitor {
   readonly samples: MemorySample[] = [];
   private readonly timer: NodeJS.Timeout;
   private lastEvaluatedAt = 0;
+  private lastSampledAt = 0;
   private stopped = false;
 
   constructor(
@@ -108,6 +118,7 @@ export class MemoryGrowthMonitor implements StartMonitor {
     const messages = processedMessages(this.start);
     if (messages < this.settings.warmupMessages) return;
     const usage = readGroupUsage(this.start.process.pid);
+    this.lastSampledAt = Date.now();
     if (usage !== undefined) this.samples.push({ messages, rssBytes: usage.rssBytes });
   }
 
@@ -116,6 +127,8 @@ export class MemoryGrowthMonitor implements StartMonitor {
   }
 
   check(): MonitorFailure | undefined {
+    const lastMessages = this.samples[this.samples.length - 1]?.messages ?? this.settings.warmupMessages - SAMPLE_EVERY_MESSAGES;
+    if (processedMessages(this.start) - lastMessages >= SAMPLE_EVERY_MESSAGES && Date.now() - this.lastSampledAt >= MIN_SAMPLE_GAP_MS) this.sample();
     if (Date.now() - this.lastEvaluatedAt < EVALUATE_EVERY_MS) return undefined;
     this.lastEvaluatedAt = Date.now();
     const estimate = this.estimate();
