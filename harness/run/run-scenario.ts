@@ -45,6 +45,8 @@ export interface RunOptions {
   /** Overrides the scenario's `broker.provision`. */
   provision?: ProvisionChoice;
   onEvent?: EventListener;
+  /** Attach the memory, CPU-spin, core NATS stall and liveness detectors. Default true; false serves overhead measurements. */
+  resourceMonitors?: boolean;
   /**
    * Budget for shrinking each confirmed finding's culprit, per finding;
    * `false` keeps culprits as attributed. Default DEFAULT_SHRINK_LIMITS
@@ -201,7 +203,7 @@ class ScenarioRun {
       settings: this.settings,
       stateRoot: join(this.outDir, ".state", this.runTag),
       onEvent: this.options.onEvent,
-      monitors: [...resourceMonitors(this.loaded, this.settings), ...QUEUE_MONITORS],
+      monitors: [...(this.options.resourceMonitors === false ? [] : resourceMonitors(this.loaded, this.settings)), ...QUEUE_MONITORS],
     };
     try {
       this.source = await buildSampleSource(this.loaded, { maxPayloadBytes: this.session.maxPayloadBytes });

@@ -17,7 +17,7 @@ interface ConnzBody {
   connections?: Array<{ cid: number; pending_bytes?: number; out_msgs?: number; subscriptions_list?: string[] }>;
 }
 
-/** Time one `/connz` request may take; the endpoint answers from memory in milliseconds on loopback. */
+/** Time one `/connz` request may take; the endpoint responds from memory in milliseconds on loopback. */
 const REQUEST_TIMEOUT_MS = 2_000;
 
 /**

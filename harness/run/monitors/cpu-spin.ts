@@ -28,10 +28,10 @@ interface CpuReading {
 
 /**
  * Reports `cpu-spin` when the consumer makes no progress for `hangTimeoutMs`
- * while its process group burns about a full core: no acknowledgement moves
- * on a lane that has unacknowledged messages, or, on core NATS, the server
- * writes no message to the consumer's connection. Runs before the hang
- * check, so a spinning consumer is reported as a spin, not a hang.
+ * while its process group burns about a full core. No progress means no
+ * acknowledgement moves while messages are unacknowledged, or, on core NATS,
+ * the server writes no message to the consumer's connection. Runs before the
+ * hang check, so a spinning consumer is reported as a spin, not a hang.
  */
 export class CpuSpinMonitor implements StartMonitor {
   private readonly readings: CpuReading[] = [];

@@ -10,10 +10,10 @@ const debug = createDebug("poisonpill:monitor");
 const DEFAULT_INTERVAL_MS = 250;
 const DEFAULT_TIMEOUT_MS = 1_000;
 
-/** Milliseconds of publishing before the last answer that still count as suspects: a healthy consumer lags the flood by less. */
+/** Milliseconds of publishing before the last response that still count as suspects: a healthy consumer lags the flood by less. */
 const SUSPECT_LAG_MS = 1_000;
 
-/** Publish counts over time, to find what was sent shortly before the consumer stopped answering. */
+/** Publish counts over time, to find what was sent shortly before the consumer stopped responding. */
 interface PublishMark {
   atMs: number;
   published: number;
@@ -21,27 +21,27 @@ interface PublishMark {
 
 /**
  * Polls a liveness probe (an HTTP URL or a command) while the consumer runs.
- * No answer for `hangTimeoutMs` is a hang, counted from the last answer or
- * from the start. Before the first answer only timed-out probes count: a
+ * No response for `hangTimeoutMs` is a hang, counted from the last response or
+ * from the start. Before the first response only timed-out probes count: a
  * blocked consumer still has its listening socket, so the request is accepted
- * and never answered, while a refused connection means nothing listens yet.
+ * and never responded to, while a refused connection means nothing listens yet.
  * The suspects are the messages published from shortly before the last
- * answer up to the first missed one.
+ * response up to the first missed one.
  */
 export class LivenessMonitor implements StartMonitor {
   private timer: NodeJS.Timeout | undefined;
   private probing = false;
-  private answers = 0;
+  private responses = 0;
   private failures = 0;
-  private lastAnswerAt = 0;
+  private lastResponseAt = 0;
   private failingSince: number | undefined;
   private lastError = "";
   private readonly marks: PublishMark[] = [];
   private publishedAtFirstMiss = 0;
   private lastFailureTimedOut = false;
-  /** Answers to probes sent after the latest publish: proof that the consumer got past every message. */
-  private answersSinceLastPublish = 0;
-  private publishedAtLastAnswer = -1;
+  /** Responses to probes sent after the latest publish: proof that the consumer got past every message. */
+  private responsesSinceLastPublish = 0;
+  private publishedAtLastResponse = -1;
   private readonly createdAt = Date.now();
 
   constructor(
@@ -60,14 +60,14 @@ export class LivenessMonitor implements StartMonitor {
     const published = this.start.published;
     try {
       await this.probe();
-      this.answers += 1;
-      this.answersSinceLastPublish = published === this.publishedAtLastAnswer && published === this.start.published ? this.answersSinceLastPublish + 1 : 0;
-      this.publishedAtLastAnswer = published;
-      this.lastAnswerAt = Date.now();
+      this.responses += 1;
+      this.responsesSinceLastPublish = published === this.publishedAtLastResponse && published === this.start.published ? this.responsesSinceLastPublish + 1 : 0;
+      this.publishedAtLastResponse = published;
+      this.lastResponseAt = Date.now();
       this.failingSince = undefined;
-      this.marks.push({ atMs: this.lastAnswerAt, published });
-      // Only marks within the lag window before the latest answer are ever used.
-      while (this.marks.length > 2 && this.marks[0]!.atMs < this.lastAnswerAt - 2 * SUSPECT_LAG_MS) this.marks.shift();
+      this.marks.push({ atMs: this.lastResponseAt, published });
+      // Only marks within the lag window before the latest response are ever used.
+      while (this.marks.length > 2 && this.marks[0]!.atMs < this.lastResponseAt - 2 * SUSPECT_LAG_MS) this.marks.shift();
     } catch (error) {
       this.failures += 1;
       this.lastError = error instanceof Error ? error.message : String(error);
@@ -84,9 +84,9 @@ export class LivenessMonitor implements StartMonitor {
 
   check(): MonitorFailure | undefined {
     if (!this.failing()) return undefined;
-    const blockedMs = Date.now() - (this.answers > 0 ? this.lastAnswerAt : this.createdAt);
+    const blockedMs = Date.now() - (this.responses > 0 ? this.lastResponseAt : this.createdAt);
     if (blockedMs < this.start.context.settings.hangTimeoutMs) return undefined;
-    const from = this.answers === 0 ? 0 : (this.marks.find((m) => m.atMs >= this.lastAnswerAt - SUSPECT_LAG_MS)?.published ?? 0);
+    const from = this.responses === 0 ? 0 : (this.marks.find((m) => m.atMs >= this.lastResponseAt - SUSPECT_LAG_MS)?.published ?? 0);
     const suspects = this.start.messages.filter((m) => m.seq > from && m.seq <= this.publishedAtFirstMiss).map((m) => m.seq);
     return {
       kind: "detected",
@@ -97,19 +97,19 @@ export class LivenessMonitor implements StartMonitor {
     };
   }
 
-  /** True while the probe goes unanswered, so a settle on core NATS waits for the verdict. */
+  /** True while the probe gets no response, so a settle on core NATS waits for the verdict. */
   private failing(): boolean {
-    return this.failingSince !== undefined && (this.answers > 0 || this.lastFailureTimedOut);
+    return this.failingSince !== undefined && (this.responses > 0 || this.lastFailureTimedOut);
   }
 
   /**
-   * True while the probe fails, or until the consumer has answered twice
+   * True while the probe fails, or until the consumer has responded twice
    * since the last publish: on core NATS that is the only sign it got past
    * the last message, so a settle waits for it.
    */
   undecided(): boolean {
     if (this.failing()) return true;
-    return this.start.process.running && this.answersSinceLastPublish < 2;
+    return this.start.process.running && this.responsesSinceLastPublish < 2;
   }
 
   stop(): void {
