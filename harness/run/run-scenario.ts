@@ -86,6 +86,9 @@ const DRY_RUN_PAYLOAD_BYTES = 1_048_576;
  */
 const MAX_SMALLER_REPRODUCER_CHECKS = 3;
 
+/** Unconfirmed memory-growth detections after which the detector is turned off for the run. */
+const MAX_UNCONFIRMED_MEMORY_GROWTH = 2;
+
 /** Milliseconds between Progress events. */
 const PROGRESS_INTERVAL_MS = 500;
 
@@ -178,6 +181,7 @@ class ScenarioRun {
   /** Samples generated, sent or not: the next sample's fast-check path. */
   private generated = 0;
   private skipped = 0;
+  private unconfirmedMemoryGrowth = 0;
   private corpusReport: RunReport["corpus"];
 
   constructor(
@@ -422,25 +426,48 @@ class ScenarioRun {
   /**
    * Handles memory growth of the flood's consumer. Growth builds up over many
    * messages, so instead of replaying suspects each payload class seen in the
-   * flood is sent alone to a fresh consumer (see attributeMemoryGrowth). The
-   * finding is reproduced when a class phase grows past the threshold too;
-   * its culprit is a representative sample of the class that grew fastest.
+   * flood is sent alone to a fresh consumer (see attributeMemoryGrowth).
+   *
+   * NOTE: a class phase that grows past the threshold is what confirms the
+   * growth; only then is a finding recorded, with a representative sample of
+   * the fastest-growing class as its culprit. A flood window whose slope no
+   * class phase reproduces is heap sizing or noise, reported as a Warning.
+   * After MAX_UNCONFIRMED_MEMORY_GROWTH of those the detector is turned off
+   * for the rest of the run, because each costs one flood per class.
    */
   private async handleMemoryGrowth(start: ConsumerStart, outcome: MonitorFailure): Promise<ConsumerStart> {
     const observation = observationOf(outcome, start);
     const classes = [...new Set(start.messages.map((m) => m.sample.class))];
     await this.endFloodStart();
-    const memory = this.settings.memory!;
+    if (this.findings.get(observation.signature)?.finding.reproduced === true) {
+      await this.recordFailure(observation, async () => undefined);
+      return this.beginFloodStart();
+    }
+
+    safeEmit(this.options.onEvent, { type: "FailureObserved", detector: observation.detector, signature: observation.signature });
+    this.replayCount += classes.length;
+    const sourceFor = (sampleClass: SampleClass) =>
+      buildSampleSource(
+        { ...this.loaded, scenario: { ...this.loaded.scenario, generator: { ...this.loaded.scenario.generator, classes: [sampleClass] } } },
+        { maxPayloadBytes: this.session.maxPayloadBytes },
+      );
+    const result = await attributeMemoryGrowth(this.context, classes, sourceFor, this.seed, this.settings.memory!, `m${this.replayCount}`);
+    const culprit = result.culprit;
+    if (culprit === undefined) {
+      this.unconfirmedMemoryGrowth += 1;
+      safeEmit(this.options.onEvent, {
+        type: "Warning",
+        message: `memory grew ${observation.evidence.slopeBytesPerMessage} bytes/message in the flood, but no payload class reproduced it alone; not reported`,
+      });
+      if (this.unconfirmedMemoryGrowth >= MAX_UNCONFIRMED_MEMORY_GROWTH) {
+        this.context.monitors = this.options.resourceMonitors === false ? [] : resourceMonitors(this.loaded, { ...this.settings, memory: undefined });
+        safeEmit(this.options.onEvent, { type: "Warning", message: "memory-growth detection turned off for this run: its growth did not reproduce twice" });
+      }
+      return this.beginFloodStart();
+    }
     await this.recordFailure(observation, async (_fails, _budget, notes) => {
-      this.replayCount += classes.length;
-      const sourceFor = (sampleClass: SampleClass) =>
-        buildSampleSource(
-          { ...this.loaded, scenario: { ...this.loaded.scenario, generator: { ...this.loaded.scenario.generator, classes: [sampleClass] } } },
-          { maxPayloadBytes: this.session.maxPayloadBytes },
-        );
-      const result = await attributeMemoryGrowth(this.context, classes, sourceFor, this.seed, memory, `m${this.replayCount}`);
       Object.assign(notes, result.evidence);
-      return result.culprit === undefined ? undefined : [representativeMessage(result.culprit.representative)];
+      return [representativeMessage(culprit.representative)];
     });
     return this.beginFloodStart();
   }
