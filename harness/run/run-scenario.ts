@@ -460,7 +460,7 @@ class ScenarioRun {
         message: `memory grew ${observation.evidence.slopeBytesPerMessage} bytes/message in the flood, but no payload class reproduced it alone; not reported`,
       });
       if (this.unconfirmedMemoryGrowth >= MAX_UNCONFIRMED_MEMORY_GROWTH) {
-        this.context.monitors = this.options.resourceMonitors === false ? [] : resourceMonitors(this.loaded, { ...this.settings, memory: undefined });
+        this.context.monitors = [...(this.options.resourceMonitors === false ? [] : resourceMonitors(this.loaded, { ...this.settings, memory: undefined })), ...QUEUE_MONITORS];
         safeEmit(this.options.onEvent, { type: "Warning", message: "memory-growth detection turned off for this run: its growth did not reproduce twice" });
       }
       return this.beginFloodStart();
