@@ -58,6 +58,8 @@ export interface BrokerContainerOptions {
   runLabel?: string;
   /** Time for the container to report readiness and accept connections. Default 30_000 ms for NATS, 90_000 ms for RabbitMQ. */
   startTimeoutMs?: number;
+  /** Output line that marks the broker ready. Default "Server is ready" (NATS), "Server startup complete" (RabbitMQ). */
+  readyLogLine?: string;
 }
 
 export interface RabbitMqContainerOptions extends BrokerContainerOptions {
@@ -78,7 +80,7 @@ export async function startNatsContainer(options: BrokerContainerOptions = {}): 
 
   const container = new GenericContainer(image)
     .withCommand(["-js", "-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort), "-sd", "/tmp/js"])
-    .withWaitStrategy(Wait.forLogMessage("Server is ready"));
+    .withWaitStrategy(Wait.forLogMessage(options.readyLogLine ?? "Server is ready"));
 
   const started = await startBrokerContainer("nats", container, image, options.runLabel, startTimeoutMs, async (remainingMs) => {
     await waitForTcpPort(port, { timeoutMs: remainingMs, serverName: `NATS container (${image})` });
@@ -121,7 +123,7 @@ export async function startRabbitMqContainer(options: RabbitMqContainerOptions =
       { content: rabbitMqConfig(ports), target: "/etc/rabbitmq/poisonpill.conf", mode: 0o644 },
       { content: rabbitMqEnabledPlugins(management), target: "/etc/rabbitmq/poisonpill_plugins", mode: 0o644 },
     ])
-    .withWaitStrategy(Wait.forLogMessage("Server startup complete"));
+    .withWaitStrategy(Wait.forLogMessage(options.readyLogLine ?? "Server startup complete"));
 
   const url = `amqp://guest:guest@127.0.0.1:${ports.amqpPort}`;
   const started = await startBrokerContainer("rabbitmq", container, image, options.runLabel, startTimeoutMs, async (remainingMs) => {

@@ -148,7 +148,7 @@ describe.skipIf(!engine)("container provisioning errors", () => {
   });
 
   it("removes a container that never becomes ready", async () => {
-    const error = await startNatsContainer({ image: natsImage, runLabel, startTimeoutMs: 1 }).catch((thrown: unknown) => thrown);
+    const error = await startNatsContainer({ image: natsImage, runLabel, startTimeoutMs: 3_000, readyLogLine: "a line nats-server never prints" }).catch((thrown: unknown) => thrown);
 
     expect(error).toBeInstanceOf(Error);
     expect(labelledContainers()).toEqual([]);
