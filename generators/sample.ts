@@ -16,7 +16,9 @@ export type SampleClass =
   /** Bytes that are not a well-formed payload: truncated, invalid UTF-8, broken wire format. */
   | "corrupt"
   /** Sizes near or beyond a broker or parser limit. */
-  | "oversized";
+  | "oversized"
+  /** A valid payload with adversarial message headers: AMQP field tables with arrays, deep nesting, long or binary values. */
+  | "headers";
 
 export const SAMPLE_CLASSES: readonly SampleClass[] = [
   "valid",
@@ -25,7 +27,11 @@ export const SAMPLE_CLASSES: readonly SampleClass[] = [
   "adversarial",
   "corrupt",
   "oversized",
+  "headers",
 ];
+
+/** Classes of the payload generators (fromJsonSchema, fromProtobuf); `headers` comes from fromAmqpHeaders instead. */
+export type PayloadSampleClass = Exclude<SampleClass, "headers">;
 
 /**
  * What a correct consumer must do: `accept` means process it (and acknowledge),

@@ -1,7 +1,7 @@
-import type { SampleClass } from "../sample.ts";
+import type { PayloadSampleClass, SampleClass } from "../sample.ts";
 
-/** Sample classes that fromJsonSchema produces. */
-export type JsonSchemaSampleClass = SampleClass;
+/** Sample classes that fromJsonSchema produces: every class but `headers`. */
+export type JsonSchemaSampleClass = PayloadSampleClass;
 
 /** The classes produced when `classes` is not given; `oversized` must be named because it needs `maxPayloadBytes`. */
 export const JSON_SCHEMA_SAMPLE_CLASSES: readonly JsonSchemaSampleClass[] = [

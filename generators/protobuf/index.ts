@@ -54,6 +54,7 @@ const CLASS_NEEDS: Record<SampleClass, string> = {
   corrupt: "a message type",
   adversarial: "a string field or a map with string keys",
   oversized: "a repeated int64/uint64/sint64 field, a repeated message field whose type has no required fields, or a repeated bytes field",
+  headers: "message headers, which fromAmqpHeaders adds around a payload generator",
 };
 
 function validMessages(context: GeneratorContext): fc.Arbitrary<Draft> {
@@ -95,6 +96,7 @@ export function fromProtobuf(type: protobuf.Type, options?: ProtobufOptions): fc
     valid: [validMessages(context)],
     boundary: boundaryMutations(context),
     violation: [],
+    headers: [],
     corrupt: [...fieldMutations(context), ...framingMutations(context)],
     adversarial: adversarialMutations(context),
     oversized: amplificationMutations(context),

@@ -47,6 +47,7 @@ const DEFAULT_WEIGHTS: Record<SampleClass, number> = {
   adversarial: 1,
   corrupt: 4,
   oversized: 1,
+  headers: 0,
 };
 
 function integerOption(options: ProtobufOptions, name: keyof ProtobufOptions, fallback: number, min: number): number {

@@ -15,6 +15,10 @@ interface ChannelState {
   pendingConsumes: Array<{ tag: string; noAck: boolean }>;
   /** no-ack flags of basic.get requests waiting for get-ok or get-empty. */
   pendingGets: boolean[];
+  /** Sequence number of the message this channel settled last: the likely cause of a channel exception that follows. */
+  lastSettled?: number;
+  /** Set once the consumer settled a tag the channel does not hold: the broker discards every later frame until it has closed the channel. */
+  failing?: boolean;
   /** A delivery whose content header has not arrived yet. */
   pendingDelivery?: { tag: number; noAck: boolean; redelivered: boolean };
 }
@@ -248,8 +252,9 @@ class TappedConnection {
         const replyCode = args.short();
         const replyText = args.shortString();
         const hadConsumers = state.consumers.size > 0;
+        const lastSettled = state.lastSettled;
         const released = this.releaseChannel(number);
-        if (hadConsumers) this.ledger.consumerChannelClosed({ channel: number, replyCode, replyText, unacknowledged: released });
+        if (hadConsumers) this.ledger.consumerChannelClosed({ channel: number, replyCode, replyText, unacknowledged: released, lastSettled });
         return;
       }
       case Method.ConnectionClose: {
@@ -257,8 +262,9 @@ class TappedConnection {
         const replyText = args.shortString();
         for (const [channel, channelState] of [...this.channels]) {
           const hadConsumers = channelState.consumers.size > 0;
+          const lastSettled = channelState.lastSettled;
           const released = this.releaseChannel(channel);
-          if (hadConsumers) this.ledger.consumerChannelClosed({ channel, replyCode, replyText, unacknowledged: released });
+          if (hadConsumers) this.ledger.consumerChannelClosed({ channel, replyCode, replyText, unacknowledged: released, lastSettled });
         }
         return;
       }
@@ -268,16 +274,25 @@ class TappedConnection {
   }
 
   private settle(state: ChannelState, tag: number, multiple: boolean, apply: (seq: number) => void): void {
+    if (state.failing) return;
     if (!multiple) {
       const seq = state.unacknowledged.get(tag);
       state.unacknowledged.delete(tag);
-      if (seq !== undefined) apply(seq);
+      if (seq !== undefined) {
+        state.lastSettled = seq;
+        apply(seq);
+      } else if (state.consumers.size > 0 || state.pendingGets.length === 0) {
+        // A tag the channel does not hold: RabbitMQ closes the channel (406, unknown delivery tag) a moment later.
+        state.failing = true;
+        this.ledger.noteUnknownDeliveryTag();
+      }
       return;
     }
     // multiple: every outstanding tag up to and including `tag`; tag 0 means all of them.
     for (const [outstanding, seq] of [...state.unacknowledged]) {
       if (tag !== 0 && outstanding > tag) continue;
       state.unacknowledged.delete(outstanding);
+      state.lastSettled = seq;
       apply(seq);
     }
   }

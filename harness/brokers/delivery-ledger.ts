@@ -1,4 +1,4 @@
-import type { ChannelClosure, LaneProgress, MessageDeliveries } from "./types.ts";
+import type { ChannelClosure, LaneProgress, MessageDeliveries, PrefetchWindow } from "./types.ts";
 
 /**
  * What happened to each message of one RabbitMQ lane, as the AMQP tap saw
@@ -21,6 +21,12 @@ export class DeliveryLedger {
   private readonly outcomes = new Set<number>();
   private waiters: Array<{ seq: number; resolve: () => void }> = [];
   private consumers = 0;
+  /** Delivered and not yet acknowledged, rejected or requeued: sequence number -> delivery number of its latest delivery. */
+  private readonly outstanding = new Map<number, number>();
+  private deliveryNumber = 0;
+  /** Delivery number of the latest-delivered message the consumer settled. */
+  private latestSettledDelivery = 0;
+  private settlements = 0;
   private readonly closures: ChannelClosure[] = [];
   /** The consumer's last basic.qos prefetch count; 0 means unlimited. */
   prefetch: number | undefined;
@@ -78,11 +84,14 @@ export class DeliveryLedger {
   }
 
   delivered(seq: number): void {
+    this.deliveryNumber += 1;
+    this.outstanding.set(seq, this.deliveryNumber);
     this.deliveries.set(seq, (this.deliveries.get(seq) ?? 0) + 1);
     if (seq > this.deliveredMax) this.deliveredMax = seq;
   }
 
   acknowledged(seq: number): void {
+    this.consumerSettled(seq);
     this.settled.add(seq);
     this.advance();
   }
@@ -92,7 +101,16 @@ export class DeliveryLedger {
    * dead-letter queue. It counts as settled once it arrives there (see
    * `deadLettered`), so no check ends before the dead letter can be examined.
    */
-  rejected(_seq: number): void {}
+  rejected(seq: number): void {
+    this.consumerSettled(seq);
+  }
+
+  private consumerSettled(seq: number): void {
+    const delivery = this.outstanding.get(seq);
+    if (delivery !== undefined && delivery > this.latestSettledDelivery) this.latestSettledDelivery = delivery;
+    this.outstanding.delete(seq);
+    this.settlements += 1;
+  }
 
   /** The message reached the lane's dead-letter queue. */
   deadLettered(seq: number): void {
@@ -101,7 +119,9 @@ export class DeliveryLedger {
   }
 
   /** Back to the queue, by nack/reject with requeue, basic.recover or a closed channel. */
-  requeued(_seq: number): void {}
+  requeued(seq: number): void {
+    this.outstanding.delete(seq);
+  }
 
   consumersAdded(count: number): void {
     this.consumers += count;
@@ -115,18 +135,38 @@ export class DeliveryLedger {
     this.prefetch = count;
   }
 
+  /** Settlements of delivery tags the consumer's channel did not hold, each followed by a channel close from the broker. */
+  unknownDeliveryTags = 0;
+
+  noteUnknownDeliveryTag(): void {
+    this.unknownDeliveryTags += 1;
+  }
+
   noteUnreadable(reason: string): void {
     this.unreadable ??= reason;
   }
 
-  /** Records a consumer's channel closed by the broker, converting its `unacknowledged` sequence numbers to lane positions. */
+  /** Records a consumer's channel closed by the broker, converting its sequence numbers to lane positions. */
   consumerChannelClosed(closure: ChannelClosure): void {
     const positions = closure.unacknowledged.flatMap((seq) => this.position(seq) ?? []);
-    this.closures.push({ ...closure, unacknowledged: positions.sort((a, b) => a - b) });
+    const lastSettled = closure.lastSettled === undefined ? undefined : this.position(closure.lastSettled);
+    this.closures.push({ ...closure, unacknowledged: positions.sort((a, b) => a - b), lastSettled });
   }
 
   channelClosures(): readonly ChannelClosure[] {
     return this.closures;
+  }
+
+  prefetchWindow(): PrefetchWindow {
+    const held = [...this.outstanding].sort((a, b) => a[1] - b[1]);
+    const oldest = held[0]?.[1];
+    return {
+      prefetch: this.prefetch,
+      unacknowledged: held.flatMap(([seq]) => this.position(seq) ?? []),
+      overtaken: oldest !== undefined && this.latestSettledDelivery > oldest,
+      delivered: this.deliveries.size,
+      settlements: this.settlements,
+    };
   }
 
   /** Messages delivered more than once, by lane position. */
@@ -151,6 +191,7 @@ export class DeliveryLedger {
       ackedThrough: this.settledThrough - failedUpTo(this.settledThrough),
       deliveredThrough: this.deliveredMax - failedUpTo(this.deliveredMax),
       maxRedeliveries,
+      settlements: this.settlements,
     };
   }
 

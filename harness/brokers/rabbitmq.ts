@@ -1,5 +1,6 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import createDebug from "debug";
+import { fieldTableBytes, HEADER_FRAME_RESERVE_BYTES } from "../../generators/headers/index.ts";
 import type { HeaderValue, Sample } from "../../generators/sample.ts";
 import { EnvironmentError, describeThrown } from "../errors.ts";
 import { onInterrupt } from "../process/shutdown.ts";
@@ -7,13 +8,16 @@ import type { ProvisionedBroker } from "../provision/types.ts";
 import { AmqpTap } from "./amqp-tap.ts";
 import { DeliveryLedger } from "./delivery-ledger.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE, maxMessageSizeFromError, readMaxMessageSize } from "./rabbitmq-limits.ts";
-import type { BrokerSession, ChannelClosure, DeadLetter, Lane, LaneProgress, MessageDeliveries } from "./types.ts";
+import type { BrokerSession, ChannelClosure, DeadLetter, Lane, LaneProgress, MessageDeliveries, PrefetchWindow } from "./types.ts";
 import { redactText, redactUrl } from "./url-guard.ts";
 
 const debug = createDebug("poisonpill:broker");
 
 /** Time allowed for the AMQP handshake, which a loopback broker completes in milliseconds. */
 const CONNECT_TIMEOUT_MS = 5_000;
+
+/** RabbitMQ's and amqplib's default `frame_max`, used until a connection has negotiated its own. */
+const DEFAULT_FRAME_MAX_BYTES = 131_072;
 
 /** Reconnections one session attempts after its connection was closed under it (a frame error, a forced close). */
 const MAX_RECONNECTS = 20;
@@ -63,6 +67,7 @@ export class RabbitMqSession implements BrokerSession {
   private reconnects = 0;
   private closed = false;
   private maxMessageSize: number;
+  private negotiatedFrameMax = DEFAULT_FRAME_MAX_BYTES;
   private readonly deadLetterExchange: string;
   private ownedExchange: string | undefined;
   private declared: Promise<void> | undefined;
@@ -116,6 +121,11 @@ export class RabbitMqSession implements BrokerSession {
     return this.maxMessageSize;
   }
 
+  /** The `frame_max` negotiated on the session's connection, in bytes: a content header frame over it closes the connection. */
+  get frameMaxBytes(): number {
+    return this.negotiatedFrameMax;
+  }
+
   /** Returns the open connection, connecting (again) when it was closed under the session. */
   async ensureConnection(): Promise<ChannelModel> {
     if (this.connection !== undefined) return this.connection;
@@ -149,6 +159,9 @@ export class RabbitMqSession implements BrokerSession {
       await connection.close().catch(() => undefined);
       throw new EnvironmentError(`the RabbitMQ connection was closed ${this.reconnects} times`, { value: redactUrl(this.broker.url), hint: "check the broker log" });
     }
+    // amqplib keeps the negotiated value on its internal connection object, which its type declarations leave out.
+    const frameMax = (connection.connection as { frameMax?: unknown }).frameMax;
+    if (typeof frameMax === "number" && frameMax > 0) this.negotiatedFrameMax = frameMax;
     this.connection = connection;
     return connection;
   }
@@ -348,6 +361,7 @@ class RabbitMqLane implements Lane {
    * BrokerRejectionError.
    */
   async publish(sample: Sample): Promise<number> {
+    this.refuseOversizedHeaders(sample);
     // A message over the broker's limit closes the channel it travels on, and every publish still waiting
     // for a confirm there fails with it. A channel of its own keeps the damage to the one message.
     const oversized = sample.bytes.byteLength > this.session.maxPayloadBytes;
@@ -362,6 +376,21 @@ class RabbitMqLane implements Lane {
     const channel = await this.publishChannel();
     while (this.drained !== undefined) await this.drained;
     return this.publishOn(channel, sample);
+  }
+
+  /**
+   * Throws a BrokerRejectionError for headers that cannot fit one content
+   * header frame. RabbitMQ responds to such a frame by closing the whole
+   * connection (501 FRAME_ERROR, measured on RabbitMQ 3.x), which would take
+   * down every lane's publishes, so the message is refused here instead.
+   * Tables over amqplib's 64 KiB encoding buffer are refused by amqplib.
+   */
+  private refuseOversizedHeaders(sample: Sample): void {
+    if (sample.headers === undefined) return;
+    const tableBytes = fieldTableBytes(sample.headers);
+    const frameMaxBytes = this.session.frameMaxBytes;
+    if (tableBytes + HEADER_FRAME_RESERVE_BYTES <= frameMaxBytes) return;
+    throw new BrokerRejectionError(`the publish was not sent: a ${tableBytes}-byte header table does not fit the connection's frame_max of ${frameMaxBytes} bytes`);
   }
 
   private publishOn(channel: ConfirmChannel, sample: Sample): Promise<number> {
@@ -425,6 +454,14 @@ class RabbitMqLane implements Lane {
 
   consumerChannelClosures(): readonly ChannelClosure[] {
     return this.ledger.channelClosures();
+  }
+
+  unknownDeliveryTags(): number {
+    return this.ledger.unknownDeliveryTags;
+  }
+
+  prefetchWindow(): PrefetchWindow {
+    return this.ledger.prefetchWindow();
   }
 
   /** Deletes the queues; idempotent, and every call resolves once the deletion is over. */

@@ -14,6 +14,12 @@ export interface LaneProgress {
   deliveredThrough: number;
   /** Highest delivery count of any message not yet acknowledged, where the broker reports it. */
   maxRedeliveries?: number;
+  /**
+   * Acknowledgements and rejections of any message so far, where the lane
+   * counts them. The hang clock restarts when this moves, so a consumer that
+   * keeps acknowledging past a message it holds is not hung.
+   */
+  settlements?: number;
 }
 
 /** How often one message was delivered, by lane position. */
@@ -32,6 +38,26 @@ export interface ChannelClosure {
   replyText: string;
   /** Lane positions the channel held unacknowledged; the broker requeued them. */
   unacknowledged: number[];
+  /**
+   * Lane position of the message the channel settled last before the close.
+   * A second ack of that message (unknown delivery tag) is the usual cause,
+   * and then it is no longer among the unacknowledged ones.
+   */
+  lastSettled?: number;
+}
+
+/** The consumer's prefetch window as the AMQP tap sees it. */
+export interface PrefetchWindow {
+  /** The consumer's last basic.qos prefetch count; 0 means unlimited, undefined that it never set one. */
+  prefetch: number | undefined;
+  /** Lane positions delivered and not yet acknowledged, rejected or requeued, in delivery order. */
+  unacknowledged: number[];
+  /** True when the consumer acknowledged a message delivered after the oldest unacknowledged one: it went past it. */
+  overtaken: boolean;
+  /** Messages delivered at least once. */
+  delivered: number;
+  /** Acknowledgements and rejections so far, any message: moves whenever the consumer settles anything. */
+  settlements: number;
 }
 
 /** A message that reached the lane's dead-letter queue. */
@@ -64,6 +90,10 @@ export interface Lane {
   deadLetters?(): readonly DeadLetter[];
   /** Consumer channels the broker closed, oldest first (RabbitMQ). */
   consumerChannelClosures?(): readonly ChannelClosure[];
+  /** Acks, nacks and rejects of delivery tags the consumer's channel did not hold; the broker closes the channel for each (RabbitMQ). */
+  unknownDeliveryTags?(): number;
+  /** The consumer's prefetch window, where the lane sees each delivery and acknowledgement (RabbitMQ). */
+  prefetchWindow?(): PrefetchWindow;
   /** Deletes the lane's stream or queue; idempotent. */
   dispose(): Promise<void>;
 }
@@ -78,6 +108,8 @@ export interface BrokerSession {
   readonly broker?: ProvisionedBroker;
   /** Largest payload the broker accepts, in bytes. */
   readonly maxPayloadBytes: number;
+  /** The connection's negotiated AMQP `frame_max` in bytes (RabbitMQ): sizes the header samples. */
+  readonly frameMaxBytes?: number;
   /** HTTP base URL of the broker's monitoring endpoint (NATS `/connz`), where the broker has one. */
   readonly monitorUrl?: string;
   openLane(tag: string): Promise<Lane>;

@@ -62,6 +62,15 @@ export type SettleOutcome =
 
 export type FailureOutcome = Exclude<SettleOutcome, { kind: "settled" }>;
 
+/**
+ * Wait after the last acknowledgement before a RabbitMQ lane counts as
+ * settled. Nagle's algorithm on the consumer's socket delays a second small
+ * frame until TCP acknowledges the first. Two acks of one amqplib consumer
+ * arrived 25 ms apart on Linux loopback, and Linux delays TCP
+ * acknowledgements by up to 40 ms.
+ */
+const SETTLE_QUIET_MS = 60;
+
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -163,7 +172,8 @@ export class ConsumerStart {
       return this.latest;
     }
     if (progress === undefined) return undefined;
-    if (this.latest === undefined || progress.ackedThrough !== this.latest.ackedThrough) this.lastAckChangeAt = Date.now();
+    const moved = this.latest === undefined || progress.ackedThrough !== this.latest.ackedThrough || progress.settlements !== this.latest.settlements;
+    if (moved) this.lastAckChangeAt = Date.now();
     // A consumer that vanished (an ephemeral one after a crash) reports zeros; keep the last real reading.
     if (progress.consumerCount > 0 || this.latest === undefined) this.latest = progress;
     return this.latest;
@@ -176,7 +186,8 @@ export class ConsumerStart {
 
   /**
    * True when messages are pending and acknowledgements have not moved for
-   * `hangTimeoutMs`. Lanes that cannot report acknowledgements never hang.
+   * `hangTimeoutMs`: neither the acknowledged prefix nor, where the lane
+   * counts them, the settlements of any message. Lanes that cannot report acknowledgements never hang.
    */
   hangDetected(): boolean {
     if (!this.lane.tracksAcks || this.latest === undefined) return false;
@@ -219,10 +230,23 @@ export class ConsumerStart {
       const progress = await this.poll();
       const detected = await this.checkMonitors();
       if (detected !== undefined) return detected;
-      if (progress !== undefined && progress.ackedThrough >= this.published) return { kind: "settled" };
+      if (progress !== undefined && progress.ackedThrough >= this.published) return this.confirmSettled();
       if (this.hangDetected()) return { kind: "hang", progress: this.latest, unacknowledgedMs: this.unacknowledgedMs() };
       await Promise.race([delay(this.context.settings.pollIntervalMs), this.process.exited]);
     }
+  }
+
+  /**
+   * Checks the monitors once more a little after the last acknowledgement,
+   * on lanes that report invalid settlements (RabbitMQ). A second ack of one
+   * message makes the broker close the channel, and without the wait the
+   * first ack would already have completed the lane.
+   */
+  private async confirmSettled(): Promise<SettleOutcome> {
+    if (this.lane.unknownDeliveryTags === undefined) return { kind: "settled" };
+    await Promise.race([delay(SETTLE_QUIET_MS), this.process.exited]);
+    await this.poll();
+    return (await this.checkMonitors()) ?? { kind: "settled" };
   }
 
   /**

@@ -210,7 +210,7 @@ class ScenarioRun {
       monitors: [...(this.options.resourceMonitors === false ? [] : resourceMonitors(this.loaded, this.settings)), ...QUEUE_MONITORS],
     };
     try {
-      this.source = await buildSampleSource(this.loaded, { maxPayloadBytes: this.session.maxPayloadBytes });
+      this.source = await buildSampleSource(this.loaded, { maxPayloadBytes: this.session.maxPayloadBytes, frameMaxBytes: this.session.frameMaxBytes });
       await this.replayCorpus();
       await this.flood();
       return this.report();
@@ -449,7 +449,7 @@ class ScenarioRun {
     const sourceFor = (sampleClass: SampleClass) =>
       buildSampleSource(
         { ...this.loaded, scenario: { ...this.loaded.scenario, generator: { ...this.loaded.scenario.generator, classes: [sampleClass] } } },
-        { maxPayloadBytes: this.session.maxPayloadBytes },
+        { maxPayloadBytes: this.session.maxPayloadBytes, frameMaxBytes: this.session.frameMaxBytes },
       );
     const result = await attributeMemoryGrowth(this.context, classes, sourceFor, this.seed, this.settings.memory!, `m${this.replayCount}`);
     const culprit = result.culprit;

@@ -3,8 +3,9 @@ import { resolve } from "node:path";
 import fc from "fast-check";
 import { SchemaError } from "../../generators/errors.ts";
 import { fromJsonSchema } from "../../generators/json-schema/index.ts";
+import { withAmqpHeaders } from "../../generators/headers/index.ts";
 import { fromProtobuf, loadProtoType } from "../../generators/protobuf/index.ts";
-import type { Sample } from "../../generators/sample.ts";
+import type { PayloadSampleClass, Sample, SampleClass } from "../../generators/sample.ts";
 import { ConfigError } from "../errors.ts";
 import type { LoadedScenario } from "./load.ts";
 
@@ -67,17 +68,51 @@ function protoConfigError(error: SchemaError, schema: { type: string }): ConfigE
 export interface SampleSourceOptions {
   /** The broker's payload limit in bytes; sizes the `oversized` class of JSON Schema scenarios. */
   maxPayloadBytes?: number;
+  /** The AMQP connection's negotiated `frame_max` in bytes; sizes the `headers` class. Default: RabbitMQ's 131_072. */
+  frameMaxBytes?: number;
 }
 
-/** Builds the sample generator a scenario's `schema` describes; schema problems become ConfigErrors. */
+/**
+ * Share of `headers` samples in a RabbitMQ flood that draws from every
+ * class: one in twenty. Header samples carry valid payloads, and one in
+ * eleven of them is a table of about 64 KiB, so a larger share would mostly
+ * slow the flood without testing the payload handling more.
+ */
+const HEADERS_WEIGHT = 1;
+const PAYLOAD_WEIGHT = 19;
+
+/**
+ * Builds the sample generator a scenario's `schema` describes; schema
+ * problems become ConfigErrors. RabbitMQ scenarios also get the `headers`
+ * class (valid payloads with adversarial AMQP field tables) unless
+ * `generator.classes` leaves it out; other brokers reject it.
+ */
 export async function buildSampleSource(loaded: LoadedScenario, options: SampleSourceOptions = {}): Promise<SampleSource> {
-  const { schema, generator } = loaded.scenario;
-  const classes = generator?.classes;
+  const classes = loaded.scenario.generator?.classes;
+  const withHeaders = loaded.scenario.broker.kind === "rabbitmq" && (classes === undefined || classes.includes("headers"));
+  if (!withHeaders && classes?.includes("headers")) {
+    throw new ConfigError(`generator.classes: headers is produced for RabbitMQ scenarios only, and this one uses ${loaded.scenario.broker.kind}`, {
+      value: classes,
+      hint: "leave headers out of generator.classes",
+    });
+  }
+  const payloadClasses = classes?.filter((name): name is PayloadSampleClass => name !== "headers");
+  if (!withHeaders) return new SampleSource(await payloadArbitrary(loaded, payloadClasses, options));
+
+  const headers = withAmqpHeaders(await payloadArbitrary(loaded, ["valid"], options), { frameMaxBytes: options.frameMaxBytes });
+  if (payloadClasses !== undefined && payloadClasses.length === 0) return new SampleSource(headers);
+  const payloads = await payloadArbitrary(loaded, payloadClasses, options);
+  return new SampleSource(fc.oneof({ arbitrary: payloads, weight: PAYLOAD_WEIGHT }, { arbitrary: headers, weight: HEADERS_WEIGHT }));
+}
+
+/** Builds the payload generator for `classes` (undefined: the generator's default set). */
+async function payloadArbitrary(loaded: LoadedScenario, classes: SampleClass[] | undefined, options: SampleSourceOptions): Promise<fc.Arbitrary<Sample>> {
+  const { schema } = loaded.scenario;
   if ("jsonSchema" in schema) {
     const source = typeof schema.jsonSchema === "string" ? resolve(loaded.baseDir, schema.jsonSchema) : "(inline)";
     const document = typeof schema.jsonSchema === "string" ? await readSchemaFile(source) : schema.jsonSchema;
     try {
-      return new SampleSource(fromJsonSchema(document, { classes, maxPayloadBytes: options.maxPayloadBytes, contentEncoding: loaded.scenario.contentEncoding }));
+      return fromJsonSchema(document, { classes, maxPayloadBytes: options.maxPayloadBytes, contentEncoding: loaded.scenario.contentEncoding });
     } catch (error) {
       if (error instanceof SchemaError) throw schemaConfigError(error, source);
       if (error instanceof RangeError && classes?.includes("oversized") && options.maxPayloadBytes === undefined) {
@@ -99,7 +134,7 @@ export async function buildSampleSource(loaded: LoadedScenario, options: SampleS
     throw error;
   }
   try {
-    return new SampleSource(fromProtobuf(type, { classes }));
+    return fromProtobuf(type, { classes });
   } catch (error) {
     if (error instanceof SchemaError) throw schemaConfigError(error, protoFile);
     throw error;

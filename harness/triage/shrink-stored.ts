@@ -45,7 +45,7 @@ async function shrinkMessages(
 ): Promise<StoredShrinkResult> {
   return withReplaySession(loaded, options, async (replay, session) => {
     // A run builds its generator for the broker's payload limit; the same limit makes the same samples at each path.
-    const source = generated === undefined ? undefined : await buildSampleSource(loaded, { maxPayloadBytes: session.maxPayloadBytes });
+    const source = generated === undefined ? undefined : await buildSampleSource(loaded, { maxPayloadBytes: session.maxPayloadBytes, frameMaxBytes: session.frameMaxBytes });
     const observation = await replay(samples);
     if (observation.kind !== "failure") return { kind: "passes", observation };
     if (expectedSignature !== undefined && observation.signature !== expectedSignature) return { kind: "fails-differently", observation, expectedSignature };

@@ -8,6 +8,7 @@ import { memoryGrowthMonitor } from "./memory-growth.ts";
 import { consumerGoneMonitor } from "./consumer-gone.ts";
 import { deadLetteredMonitor } from "./dead-lettered.ts";
 import { redeliveryLoopMonitor } from "./redelivery-loop.ts";
+import { stallMonitor } from "./stall.ts";
 
 /**
  * The resource detectors every run attaches to its consumer starts, flood
@@ -20,7 +21,8 @@ export function resourceMonitors(loaded: LoadedScenario, settings: RunSettings):
 
 /**
  * The queue detectors every run attaches to its consumer starts: a consumer
- * whose channel the broker closed, redelivery loops and dead-lettered
- * `accept` samples. Each returns nothing for a lane that lacks the data.
+ * whose channel the broker closed, redelivery loops, dead-lettered `accept`
+ * samples and a prefetch window stuck full. Each returns nothing for a lane
+ * that lacks the data. All of them run before the engine's hang check.
  */
-export const QUEUE_MONITORS: readonly MonitorFactory[] = [consumerGoneMonitor, redeliveryLoopMonitor, deadLetteredMonitor];
+export const QUEUE_MONITORS: readonly MonitorFactory[] = [consumerGoneMonitor, redeliveryLoopMonitor, deadLetteredMonitor, stallMonitor];
