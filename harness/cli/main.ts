@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import type { ParseArgsConfig } from "node:util";
 import fc from "fast-check";
 import { SchemaError } from "../../generators/errors.ts";
@@ -25,7 +25,7 @@ const USAGE = `usage:
                  [--shrink-max-replays N] [--shrink-max-time SECONDS] [--corpus DIR | --no-corpus]
   poisonpill replay <finding-dir> [--scenario FILE] [--broker-url URL] [--allow-remote-broker]
   poisonpill replay <case-dir> [--scenario FILE] [--broker-url URL] [--allow-remote-broker]
-  poisonpill samples <scenario> [--class C] [-n N] [--seed N]
+  poisonpill samples <scenario> [--class C] [-n N] [--seed N] [--max-payload BYTES]
 ${TRIAGE_USAGE}
 
 --provision overrides broker.provision: auto (default) takes a broker URL
@@ -36,6 +36,12 @@ private broker from a local nats-server / rabbitmq-server binary.
 exit codes (run, replay): 0 no findings / no longer fails, 1 findings / still fails,
 (shrink): 0 shrunk, 1 no longer fails or fails differently; (import): 0 imported, 1 nothing to import;
 2 invalid usage or configuration, 3 the environment failed (broker unreachable, consumer never ready)`;
+
+/**
+ * Payload limit `samples` sizes the oversized class for, since it talks to no
+ * broker: nats-server's default max_payload (1 MiB).
+ */
+const DEFAULT_MAX_PAYLOAD_BYTES = 1_048_576;
 
 function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
   return parseCommandArgs(args, options, USAGE);
@@ -114,6 +120,7 @@ async function samplesCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     class: { type: "string" },
     n: { type: "string", short: "n" },
+    "max-payload": { type: "string" },
     seed: { type: "string" },
   });
   if (positionals.length !== 1) throw new ConfigError("samples takes exactly one scenario file", { value: positionals, hint: "poisonpill samples scenarios/inventory-jetstream.ts -n 20" });
@@ -125,7 +132,8 @@ async function samplesCommand(args: string[]): Promise<number> {
   const seed = integerOption("seed", values.seed as string | undefined, 0) ?? 1;
   const loaded = await loadScenario(positionals[0]!);
   if (wanted !== undefined) loaded.scenario.generator = { ...loaded.scenario.generator, classes: [wanted as SampleClass] };
-  const source = await buildSampleSource(loaded);
+  const maxPayloadBytes = integerOption("max-payload", values["max-payload"] as string | undefined, 1) ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const source = await buildSampleSource(loaded, { maxPayloadBytes });
   const samples = fc.sample(source.arbitrary, { seed, numRuns: count });
   samples.forEach((sample, index) => {
     const where = sample.path === "" ? "" : ` at ${sample.path}`;
@@ -134,10 +142,19 @@ async function samplesCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+async function packageVersion(): Promise<string> {
+  const manifest = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return manifest.version;
+}
+
 /** Entry point of the `poisonpill` command; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   redactDebugOutput();
   const [command, ...rest] = argv;
+  if (command !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   try {
     switch (command) {
       case "run":
@@ -150,6 +167,10 @@ export async function main(argv: string[]): Promise<number> {
         return await importCommand(rest);
       case "shrink":
         return await shrinkCommand(rest);
+      case "--version":
+      case "-V":
+        process.stdout.write(`${await packageVersion()}\n`);
+        return 0;
       case undefined:
       case "help":
       case "--help":

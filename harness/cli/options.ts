@@ -8,8 +8,25 @@ const PROVISION_CHOICES = ["auto", "url", "testcontainers", "local"] as const sa
 export function integerOption(name: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new ConfigError(`--${name} must be an integer >= ${min}, got "${text}"`, { value: text, hint: `e.g. --${name} ${Math.max(min, 1)}` });
+  const flag = name.length === 1 ? `-${name}` : `--${name}`;
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${flag} must be an integer >= ${min}, got "${text}"`, { value: text, hint: `e.g. ${flag} ${Math.max(min, 1)}` });
   return value;
+}
+
+/** The known option closest to a mistyped one, if any is close. */
+function closestOption(typed: string, known: string[]): string | undefined {
+  const score = (a: string, b: string): number => {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i += 1) {
+      const current = [i];
+      for (let j = 1; j <= b.length; j += 1) current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      previous = current;
+    }
+    return previous[b.length]!;
+  };
+  const ranked = known.map((name) => ({ name, distance: score(typed, name) })).sort((x, y) => x.distance - y.distance);
+  const best = ranked[0];
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(typed.length / 3)) ? best.name : undefined;
 }
 
 export function provisionOption(text: string | undefined): ProvisionChoice | undefined {
@@ -29,10 +46,18 @@ export function shrinkOptions(values: Record<string, unknown>): Partial<ShrinkLi
 }
 
 /** Parses a command's arguments strictly; unknown or malformed options are a ConfigError showing `usage`. */
-export function parseCommandArgs(args: string[], options: NonNullable<ParseArgsConfig["options"]>, usage: string) {
+export function parseCommandArgs(args: string[], options: NonNullable<ParseArgsConfig["options"]>, _usage: string) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new ConfigError((error as Error).message, { hint: `see poisonpill --help\n${usage}` });
+    const { code, message } = error as NodeJS.ErrnoException;
+    const unknown = /Unknown option '([^']+)'/.exec(message)?.[1];
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown !== undefined) {
+      const known = Object.entries(options).flatMap(([name, spec]) => [`--${name}`, ...(spec.short === undefined ? [] : [`-${spec.short}`])]);
+      const suggestion = closestOption(unknown, known);
+      throw new ConfigError(`unknown option ${unknown}`, { value: unknown, hint: suggestion === undefined ? "poisonpill --help lists the options" : `did you mean ${suggestion}?` });
+    }
+    // Node's other messages (a missing option value, for example) are one sentence; keep only that.
+    throw new ConfigError(message.split(". ")[0]!.replace(/\.$/, ""), { hint: "poisonpill --help lists the options" });
   }
 }

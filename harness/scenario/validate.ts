@@ -14,6 +14,69 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Edit distance between two names, for "did you mean" hints. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * Rejects keys the scenario format does not define, so a misspelled option
+ * fails the run instead of being ignored. Keys starting with "$" ("$schema",
+ * "$comment") are allowed in every object.
+ */
+function rejectUnknownFields(object: Json, known: readonly string[], prefix: string): void {
+  for (const key of Object.keys(object)) {
+    if (known.includes(key) || key.startsWith("$")) continue;
+    const field = prefix === "" ? key : `${prefix}.${key}`;
+    const ranked = known
+      .map((name) => ({ name, distance: name.toLowerCase() === key.toLowerCase() ? 0 : editDistance(name.toLowerCase(), key.toLowerCase()) }))
+      .sort((x, y) => x.distance - y.distance);
+    const best = ranked[0];
+    const close = best !== undefined && best.distance <= Math.max(2, Math.floor(key.length / 3));
+    const where = prefix === "" ? "" : `${prefix}.`;
+    throw new ConfigError(`unknown scenario field ${field}`, {
+      value: key,
+      hint: close ? `did you mean ${where}${best.name}?` : `the fields here are ${known.map((name) => where + name).join(", ")}`,
+    });
+  }
+}
+
+const SCENARIO_FIELDS = [
+  "name",
+  "broker",
+  "schema",
+  "consumer",
+  "invariants",
+  "hangTimeoutMs",
+  "checkEveryMessages",
+  "maxInFlight",
+  "maxDeliveries",
+  "allowRemoteBroker",
+  "generator",
+  "memory",
+  "liveness",
+  "contentEncoding",
+] as const;
+const NATS_BROKER_FIELDS = ["kind", "url", "subject", "stream", "provision"] as const;
+const RABBITMQ_BROKER_FIELDS = ["kind", "url", "queue", "exchange", "routingKey", "provision"] as const;
+const JSON_SCHEMA_FIELDS = ["jsonSchema"] as const;
+const PROTO_SCHEMA_FIELDS = ["proto", "type", "includePaths"] as const;
+const CONSUMER_FIELDS = ["command", "env", "cwd", "ready", "stopGraceMs"] as const;
+const READY_FIELDS = ["output", "timeoutMs"] as const;
+const INVARIANT_FIELDS = ["name", "check", "command"] as const;
+const MEMORY_FIELDS = ["enabled", "warmupMessages", "maxGrowthBytesPerMessage", "sampleIntervalMs"] as const;
+const LIVENESS_FIELDS = ["url", "command", "intervalMs", "timeoutMs"] as const;
+const GENERATOR_FIELDS = ["classes"] as const;
+
 function requireString(object: Json, key: string, prefix: string): string {
   const value = object[key];
   if (typeof value !== "string" || value === "") fail(`${prefix}.${key}`, "a non-empty string", value);
@@ -38,6 +101,7 @@ function validateBroker(broker: unknown): void {
   if (broker.provision !== undefined && !["auto", "url", "local", "testcontainers"].includes(broker.provision as string)) {
     fail("broker.provision", 'one of "auto", "url", "local", "testcontainers"', broker.provision);
   }
+  rejectUnknownFields(broker, broker.kind === "rabbitmq" ? RABBITMQ_BROKER_FIELDS : NATS_BROKER_FIELDS, "broker");
   if (broker.kind === "rabbitmq") {
     requireString(broker, "queue", "broker");
     optionalString(broker, "exchange", "broker");
@@ -57,11 +121,13 @@ function validateBroker(broker: unknown): void {
 function validateSchema(schema: unknown): void {
   if (!isObject(schema)) fail("schema", 'an object such as { "jsonSchema": "order.schema.json" }', schema);
   if ("jsonSchema" in schema) {
+    rejectUnknownFields(schema, JSON_SCHEMA_FIELDS, "schema");
     const source = schema.jsonSchema;
     if (typeof source !== "string" && !isObject(source)) fail("schema.jsonSchema", "a file path or a schema object", source);
     return;
   }
   if ("proto" in schema) {
+    rejectUnknownFields(schema, PROTO_SCHEMA_FIELDS, "schema");
     requireString(schema, "proto", "schema");
     requireString(schema, "type", "schema");
     if (schema.includePaths !== undefined && !(Array.isArray(schema.includePaths) && schema.includePaths.every((p) => typeof p === "string"))) {
@@ -74,6 +140,7 @@ function validateSchema(schema: unknown): void {
 
 function validateConsumer(consumer: unknown): void {
   if (!isObject(consumer)) fail("consumer", "an object", consumer);
+  rejectUnknownFields(consumer, CONSUMER_FIELDS, "consumer");
   const command = consumer.command;
   if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === "string")) {
     fail("consumer.command", 'a non-empty array of strings, e.g. ["node", "consumer.js"]', command);
@@ -88,6 +155,7 @@ function validateConsumer(consumer: unknown): void {
   optionalInteger(consumer, "stopGraceMs", "consumer", 0, " (milliseconds)");
   if (consumer.ready !== undefined) {
     if (!isObject(consumer.ready)) fail("consumer.ready", "an object", consumer.ready);
+    rejectUnknownFields(consumer.ready, READY_FIELDS, "consumer.ready");
     const output = consumer.ready.output;
     if (output !== undefined && typeof output !== "string" && !(output instanceof RegExp)) fail("consumer.ready.output", "a regular expression", output);
     if (typeof output === "string") {
@@ -107,6 +175,7 @@ function validateInvariants(invariants: unknown): void {
   invariants.forEach((invariant: unknown, index) => {
     const prefix = `invariants[${index}]`;
     if (!isObject(invariant)) fail(prefix, "an object", invariant);
+    rejectUnknownFields(invariant, INVARIANT_FIELDS, prefix);
     requireString(invariant, "name", prefix);
     const hasCheck = typeof invariant.check === "function";
     const hasCommand = Array.isArray(invariant.command) && invariant.command.length > 0 && invariant.command.every((p) => typeof p === "string");
@@ -117,6 +186,7 @@ function validateInvariants(invariants: unknown): void {
 function validateMemory(memory: unknown): void {
   if (memory === undefined) return;
   if (!isObject(memory)) fail("memory", "an object", memory);
+  rejectUnknownFields(memory, MEMORY_FIELDS, "memory");
   if (memory.enabled !== undefined && typeof memory.enabled !== "boolean") fail("memory.enabled", "true or false", memory.enabled);
   optionalInteger(memory, "warmupMessages", "memory", 0);
   optionalInteger(memory, "maxGrowthBytesPerMessage", "memory", 1, " (bytes per message)");
@@ -126,6 +196,7 @@ function validateMemory(memory: unknown): void {
 function validateLiveness(liveness: unknown): void {
   if (liveness === undefined) return;
   if (!isObject(liveness)) fail("liveness", "an object", liveness);
+  rejectUnknownFields(liveness, LIVENESS_FIELDS, "liveness");
   const { url, command } = liveness;
   if ((url === undefined) === (command === undefined)) fail("liveness", 'an object with either "url" or "command"', liveness);
   if (url !== undefined) {
@@ -149,6 +220,7 @@ function validateLiveness(liveness: unknown): void {
 /** Checks a scenario's shape and values; throws a ConfigError naming the first bad field. */
 export function validateScenario(input: unknown): Scenario {
   if (!isObject(input)) fail("(root)", "an object", input);
+  rejectUnknownFields(input, SCENARIO_FIELDS, "");
   requireString(input, "name", "scenario");
   validateBroker(input.broker);
   validateSchema(input.schema);
@@ -166,6 +238,7 @@ export function validateScenario(input: unknown): Scenario {
   }
   if (input.generator !== undefined) {
     if (!isObject(input.generator)) fail("generator", "an object", input.generator);
+    rejectUnknownFields(input.generator, GENERATOR_FIELDS, "generator");
     const classes = input.generator.classes;
     if (classes !== undefined && !(Array.isArray(classes) && classes.length > 0 && classes.every((c) => SAMPLE_CLASSES.includes(c)))) {
       fail("generator.classes", `a non-empty array of ${SAMPLE_CLASSES.join(", ")}`, classes);
