@@ -56,3 +56,25 @@ export function assertBrokerAllowed(url: string, allowRemoteBroker: boolean): vo
     hint: "poisonpill floods its target with poison messages; point it at a test broker on 127.0.0.1, or pass --allow-remote-broker (allowRemoteBroker: true in the scenario) if this host really is a disposable test broker",
   });
 }
+
+const URL_SCHEMES = {
+  nats: ["nats", "tls", "ws", "wss"],
+  rabbitmq: ["amqp"],
+} as const;
+
+/**
+ * Rejects a URL whose scheme does not fit the broker family, before any
+ * connection: a nats:// URL given to a RabbitMQ scenario is a configuration
+ * mistake, not an unreachable broker. NATS also accepts a bare `host:port`.
+ */
+export function assertUrlScheme(url: string, family: "nats" | "rabbitmq"): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  const allowed: readonly string[] = URL_SCHEMES[family];
+  if (scheme === undefined ? family === "nats" : allowed.includes(scheme)) return;
+  const example = family === "nats" ? "nats://127.0.0.1:4222" : "amqp://guest:guest@127.0.0.1:5672";
+  const extra = family === "rabbitmq" && scheme === "amqps" ? "; amqps is not supported because poisonpill relays the consumer's connection to watch its acknowledgements" : "";
+  throw new ConfigError(`broker URL ${redactUrl(url)} is not a ${family === "nats" ? "NATS" : "RabbitMQ"} URL`, {
+    value: redactUrl(url),
+    hint: `use ${allowed.map((s) => `${s}://`).join(", ")} for this broker kind, e.g. ${example}${extra}`,
+  });
+}

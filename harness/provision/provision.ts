@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import createDebug from "debug";
-import { assertBrokerAllowed, redactText, redactUrl } from "../brokers/url-guard.ts";
+import { assertBrokerAllowed, assertUrlScheme, redactText, redactUrl } from "../brokers/url-guard.ts";
 import { ConfigError, EnvironmentError } from "../errors.ts";
 import { onInterrupt } from "../process/shutdown.ts";
 import type { BrokerConfig, ProvisionChoice } from "../scenario/types.ts";
@@ -56,6 +56,7 @@ export async function provisionBroker(broker: BrokerConfig, options: ProvisionOp
 
   let provisioned: ProvisionedBroker;
   if (url !== undefined) {
+    assertUrlScheme(url.value, family);
     assertBrokerAllowed(url.value, options.allowRemoteBroker ?? false);
     provisioned = { family, url: url.value, via: "url", reason: `URL from ${url.source}`, stop: async () => {} };
   } else if (choice === "url") {

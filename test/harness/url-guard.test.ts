@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assertBrokerAllowed, isLoopbackHost, redactText, redactUrl } from "../../harness/brokers/url-guard.ts";
+import { assertBrokerAllowed, assertUrlScheme, isLoopbackHost, redactText, redactUrl } from "../../harness/brokers/url-guard.ts";
 import { ConfigError } from "../../harness/errors.ts";
 
 describe("loopback guard", () => {
@@ -48,5 +48,32 @@ describe("redaction", () => {
     const line = redactText("could not connect to nats://a:b@127.0.0.1:1 and amqp://u:p@h:5672");
     expect(line).not.toContain(":b@");
     expect(line).not.toContain(":p@");
+  });
+});
+
+describe("URL scheme", () => {
+  it.each([
+    ["nats://127.0.0.1:4222", "nats"],
+    ["127.0.0.1:4222", "nats"],
+    ["amqp://guest:guest@127.0.0.1:5672", "rabbitmq"],
+  ] as const)("accepts %s for %s", (url, family) => {
+    expect(() => assertUrlScheme(url, family)).not.toThrow();
+  });
+
+  it.each([
+    ["amqp://guest:pw@127.0.0.1:5672", "nats"],
+    ["nats://127.0.0.1:4222", "rabbitmq"],
+    ["amqps://u:pw@127.0.0.1:5671", "rabbitmq"],
+    ["127.0.0.1:5672", "rabbitmq"],
+  ] as const)("rejects %s for %s", (url, family) => {
+    let thrown: unknown;
+    try {
+      assertUrlScheme(url, family);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).exitCode).toBe(2);
+    expect((thrown as ConfigError).oneLine()).not.toContain(":pw@");
   });
 });
