@@ -6,7 +6,7 @@ import { SAMPLE_CLASSES, type SampleClass } from "../../generators/sample.ts";
 import { redactText } from "../brokers/url-guard.ts";
 import { redactDebugOutput } from "../debug-redaction.ts";
 import { ConfigError, HarnessError } from "../errors.ts";
-import { interruptedBy, waitForInterruptCleanup } from "../process/shutdown.ts";
+import { interruptedBy, setInterruptNotice, waitForInterruptCleanup } from "../process/shutdown.ts";
 import { replayFinding } from "../run/replay-finding.ts";
 import { runScenario } from "../run/run-scenario.ts";
 import { loadScenario } from "../scenario/load.ts";
@@ -150,6 +150,9 @@ async function packageVersion(): Promise<string> {
 /** Entry point of the `poisonpill` command; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   redactDebugOutput();
+  setInterruptNotice((signal) => {
+    process.stderr.write(`\npoisonpill: interrupted by ${signal}; stopping the consumer and any broker this run started (findings so far are on disk)\n`);
+  });
   const [command, ...rest] = argv;
   if (command !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
     process.stdout.write(`${USAGE}\n`);

@@ -115,7 +115,7 @@ export class ConsumerProcess {
           finish(
             new EnvironmentError(`consumer did not become ready within ${timeoutMs} ms: ${how}`, {
               value: this.spec.command,
-              hint: `check consumer.ready and the consumer's output (${(this.stderr.tail(3) || this.stdout.tail(3)).replace(/\n/g, " | ") || "no output"})`,
+              hint: `check consumer.ready.output, raise consumer.ready.timeoutMs if the consumer is only slow, and see the consumer's output (${(this.stderr.tail(3) || this.stdout.tail(3)).replace(/\n/g, " | ") || "no output"})`,
             }),
           );
         }, timeoutMs);

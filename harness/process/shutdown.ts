@@ -71,7 +71,21 @@ function installHandlers(): void {
   for (const signal of Object.keys(EXIT_CODES) as InterruptSignal[]) process.on(signal, () => handleSignal(signal));
 }
 
+let interruptNotice: ((signal: InterruptSignal, cleanupCount: number) => void) | undefined;
+
+/** Sets a function told when an interruption starts, before the cleanups run; the CLI prints a line with it. */
+export function setInterruptNotice(listener: (signal: InterruptSignal, cleanupCount: number) => void): void {
+  interruptNotice = listener;
+}
+
 function handleSignal(signal: InterruptSignal): void {
+  if (interruption === undefined) {
+    try {
+      interruptNotice?.(signal, cleanups.size);
+    } catch {
+      // A failing notice must not stop the cleanup.
+    }
+  }
   if (interruption !== undefined) {
     debug("Got %s during cleanup; exiting without waiting", signal);
     process.exit(EXIT_CODES[interruption.signal]);
