@@ -37,7 +37,7 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   } else if ([".ts", ".mts", ".js", ".mjs"].includes(extension)) {
     let module: Record<string, unknown>;
     try {
-      module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      module = await importScenarioModule(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const missing = code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes(file);
@@ -48,11 +48,32 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
       });
     }
     raw = module.default ?? module.scenario;
+    // A module compiled as CommonJS arrives wrapped once more: { default: { default: scenario } }.
+    if (isWrappedDefault(raw)) raw = raw.default;
     if (raw === undefined) throw new ConfigError(`scenario module ${file} has no default export`, { value: file, hint: "export default defineScenario({ ... })" });
   } else {
     throw new ConfigError(`scenario file ${file} has an unknown extension "${extension}"`, { value: file, hint: "use a .ts or .json scenario" });
   }
   return { scenario: validateScenario(raw), file, baseDir: dirname(file) };
+}
+
+function isWrappedDefault(value: unknown): value is { default: unknown } {
+  return typeof value === "object" && value !== null && "default" in value && !("name" in value);
+}
+
+/**
+ * Imports a scenario module. Outside a package with `"type": "module"`, Node
+ * treats a `.ts` file as CommonJS and refuses the ES-module graph it pulls in
+ * (ERR_REQUIRE_CYCLE_MODULE); tsx's `tsImport` then loads it as an ES module.
+ */
+async function importScenarioModule(file: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_REQUIRE_CYCLE_MODULE") throw error;
+    const { tsImport } = await import("tsx/esm/api");
+    return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  }
 }
 
 /** Wraps a scenario built in code, resolving its relative paths from `baseDir` (default: the working directory). */
