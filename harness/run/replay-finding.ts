@@ -12,6 +12,7 @@ import { observeReplay, type Observation } from "./observe.ts";
 import { QUEUE_MONITORS, resourceMonitors } from "./monitors/index.ts";
 import { resolveSettings } from "./settings.ts";
 import { rm } from "node:fs/promises";
+import { headersFromJson } from "../corpus/headers-json.ts";
 
 export interface ReplayResult {
   finding: Finding;
@@ -25,7 +26,7 @@ export async function readFinding(dir: string): Promise<Finding> {
   const file = join(resolve(dir), "finding.json");
   let document: Record<string, unknown>;
   try {
-    document = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+    document = JSON.parse(await readFile(file, "utf8"), (key, value: unknown) => (key === "headers" && value !== null && typeof value === "object" ? headersFromJson(value) : value)) as Record<string, unknown>;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(code === "ENOENT" ? `${file} not found` : `${file} could not be read: ${(error as Error).message}`, {
