@@ -117,11 +117,12 @@ describe.skipIf(skipReason !== undefined)("startLocalRabbitMq", () => {
   it("reports a node that exits at once", async () => {
     const started = Date.now();
 
-    const error = await startLocalRabbitMq({ serverScript: "/bin/false", startTimeoutMs: 10_000 }).catch((thrown: unknown) => thrown);
+    const error = await startLocalRabbitMq({ serverScript: "/bin/false", startTimeoutMs: 120_000 }).catch((thrown: unknown) => thrown);
 
     expect(error).toBeInstanceOf(EnvironmentError);
     expect((error as EnvironmentError).message).toContain("stopped before");
     expect((error as EnvironmentError).hint).toContain("exited with code 1");
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // Well under the start timeout: the exit was noticed, not waited out.
+    expect(Date.now() - started).toBeLessThan(60_000);
   });
 });

@@ -136,14 +136,12 @@ describe.skipIf(natsSkipReason !== undefined)("removeLeftoverContainers", () => 
 describe.skipIf(!engine)("container provisioning errors", () => {
   it("rejects a missing image without pulling", async () => {
     const missing = `localhost/poisonpill-missing:${randomUUID().slice(0, 8)}`;
-    const started = Date.now();
 
     const error = await startNatsContainer({ image: missing, runLabel }).catch((thrown: unknown) => thrown);
 
     expect(error).toBeInstanceOf(ContainerImageNotFoundError);
     expect((error as ContainerImageNotFoundError).image).toBe(missing);
     expect((error as Error).message).toContain(missing);
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(labelledContainers()).toEqual([]);
   });
 
