@@ -21,8 +21,12 @@ export type {
   CommandInvariant,
   ConsumerConfig,
   FunctionInvariant,
+  HandlerConsumerConfig,
+  HandlerMessage,
   InvariantConfig,
   InvariantContext,
+  MessageHandler,
+  ProgramConsumerConfig,
   Scenario,
   SchemaConfig,
 } from "./harness/scenario/types.ts";

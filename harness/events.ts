@@ -5,8 +5,9 @@ import type { ProvisionMethod } from "./provision/types.ts";
 export type HarnessEvent =
   /** `url` is redacted; `reason` says why `via` was chosen; `pid` or `containerId` identify a broker the run started. */
   | { type: "BrokerReady"; kind: string; url: string; via: ProvisionMethod; reason?: string; pid?: number; containerId?: string }
-  | { type: "ConsumerStarted"; pid: number; start: number; purpose: "flood" | "replay" }
-  | { type: "ConsumerExited"; pid: number; code: number | null; signal: string | null; purpose: "flood" | "replay" }
+  /** `pid` is absent for an in-process handler, which runs in a worker thread of the harness. */
+  | { type: "ConsumerStarted"; pid?: number; start: number; purpose: "flood" | "replay" }
+  | { type: "ConsumerExited"; pid?: number; code: number | null; signal: string | null; purpose: "flood" | "replay" }
   | { type: "Progress"; sent: number; acknowledged: number; findings: number; elapsedMs: number }
   /** A failure with a new signature; attribution starts. */
   | { type: "FailureObserved"; detector: Detector; signature: string }

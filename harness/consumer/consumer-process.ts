@@ -3,7 +3,10 @@ import createDebug from "debug";
 import { ConfigError, EnvironmentError } from "../errors.ts";
 import { trackProcessGroup } from "../process/child-registry.ts";
 import { stopProcessGroup } from "../process/stop-child.ts";
+import type { ConsumerHandle, ExitInfo } from "./consumer-handle.ts";
 import { OutputTail } from "./output-tail.ts";
+
+export type { ExitInfo } from "./consumer-handle.ts";
 
 const debug = createDebug("poisonpill:consumer");
 
@@ -16,18 +19,11 @@ export interface ConsumerSpec {
   stopGraceMs: number;
 }
 
-export interface ExitInfo {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** Milliseconds since the consumer started. */
-  afterMs: number;
-}
-
 /**
  * One start of the consumer under test, as a child process leading its own
  * process group. Output is kept in bounded tails; `stop()` is idempotent.
  */
-export class ConsumerProcess {
+export class ConsumerProcess implements ConsumerHandle {
   readonly stdout = new OutputTail();
   readonly stderr = new OutputTail();
   /** Resolves when the process exits, for whatever reason. */

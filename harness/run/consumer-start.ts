@@ -2,7 +2,10 @@ import { appendFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Sample } from "../../generators/sample.ts";
 import type { BrokerSession, Lane, LaneProgress } from "../brokers/types.ts";
-import { ConsumerProcess, type ExitInfo } from "../consumer/consumer-process.ts";
+import type { ConsumerHandle, ExitInfo } from "../consumer/consumer-handle.ts";
+import { ConsumerProcess } from "../consumer/consumer-process.ts";
+import { InProcessConsumer } from "../consumer/in-process/in-process-consumer.ts";
+import { handlerSpec } from "../consumer/in-process/handler-spec.ts";
 import { safeEmit, type EventListener } from "../events.ts";
 import type { LoadedScenario } from "../scenario/load.ts";
 import type { DeliveredMessage } from "../scenario/types.ts";
@@ -90,7 +93,8 @@ export class ConsumerStart {
     readonly lane: Lane,
     readonly stateDir: string,
     readonly placeholders: Readonly<Record<string, string>>,
-    readonly process: ConsumerProcess,
+    /** The consumer under test: a child process, or a handler in a worker thread. */
+    readonly process: ConsumerHandle,
     readonly purpose: "flood" | "replay",
   ) {}
 
@@ -100,28 +104,34 @@ export class ConsumerStart {
     const consumer = loaded.scenario.consumer;
     const lane = await session.openLane(tag);
     let stateDir: string | undefined;
-    let process: ConsumerProcess | undefined;
+    let process: ConsumerHandle | undefined;
     try {
       await mkdir(context.stateRoot, { recursive: true });
       stateDir = await mkdtemp(join(context.stateRoot, `${tag}-`));
       const livenessPort: Record<string, string> = loaded.scenario.liveness === undefined ? {} : { livenessPort: String(await freePort()) };
       const placeholders: Record<string, string> = { brokerUrl: session.url, queue: "", ...lane.placeholders, stateDir, messagesFile: join(stateDir, ".poisonpill-messages.jsonl"), ...livenessPort };
       const env = Object.fromEntries(Object.entries(consumer.env ?? {}).map(([name, value]) => [name, expandPlaceholders(value, placeholders, `consumer.env.${name}`)]));
-      const command = consumer.command.map((part, i) => expandPlaceholders(part, placeholders, `consumer.command[${i}]`));
-      const cwd = resolve(loaded.baseDir, consumer.cwd ?? ".");
-      process = await ConsumerProcess.start({ command, env, cwd, stopGraceMs: settings.stopGraceMs });
+      if (consumer.handler !== undefined) {
+        const spec = handlerSpec(consumer, { baseDir: loaded.baseDir, brokerKind: loaded.scenario.broker.kind, placeholders, env, settings });
+        process = await InProcessConsumer.start(spec, settings.readyTimeoutMs);
+      } else {
+        const command = consumer.command.map((part, i) => expandPlaceholders(part, placeholders, `consumer.command[${i}]`));
+        const cwd = resolve(loaded.baseDir, consumer.cwd ?? ".");
+        const program = await ConsumerProcess.start({ command, env, cwd, stopGraceMs: settings.stopGraceMs });
+        process = program;
 
-      const output = consumer.ready?.output;
-      let outputPattern: RegExp | undefined;
-      if (typeof output === "string") outputPattern = new RegExp(output);
-      else outputPattern = output;
-      if (outputPattern === undefined && !lane.canDetectConsumer) {
-        throw new ConfigError("consumer.ready.output is required here: this broker cannot show poisonpill the consumer's subscription", {
-          value: session.url,
-          hint: 'make the consumer print a line once it is subscribed and set consumer.ready.output to a pattern for it, e.g. "listening"',
-        });
+        const output = consumer.ready?.output;
+        let outputPattern: RegExp | undefined;
+        if (typeof output === "string") outputPattern = new RegExp(output);
+        else outputPattern = output;
+        if (outputPattern === undefined && !lane.canDetectConsumer) {
+          throw new ConfigError("consumer.ready.output is required here: this broker cannot show poisonpill the consumer's subscription", {
+            value: session.url,
+            hint: 'make the consumer print a line once it is subscribed and set consumer.ready.output to a pattern for it, e.g. "listening"',
+          });
+        }
+        await program.waitReady({ outputPattern, probe: outputPattern === undefined ? () => lane.hasConsumer() : undefined, timeoutMs: settings.readyTimeoutMs });
       }
-      await process.waitReady({ outputPattern, probe: outputPattern === undefined ? () => lane.hasConsumer() : undefined, timeoutMs: settings.readyTimeoutMs });
       const start = new ConsumerStart(context, lane, stateDir, placeholders, process, purpose);
       for (const create of context.monitors ?? []) {
         const monitor = create(start);

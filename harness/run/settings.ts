@@ -3,6 +3,8 @@ import type { Scenario } from "../scenario/types.ts";
 /** Scenario timing and size options with their defaults applied. */
 export interface RunSettings {
   hangTimeoutMs: number;
+  /** Time limit of one in-process handler call: `consumer.timeoutMs`, else `hangTimeoutMs`. */
+  handlerTimeoutMs: number;
   checkEveryMessages: number;
   maxInFlight: number;
   readyTimeoutMs: number;
@@ -52,6 +54,7 @@ export const DEFAULTS = {
 export function resolveSettings(scenario: Scenario): RunSettings {
   return {
     hangTimeoutMs: scenario.hangTimeoutMs ?? DEFAULTS.hangTimeoutMs,
+    handlerTimeoutMs: (scenario.consumer.handler !== undefined ? scenario.consumer.timeoutMs : undefined) ?? scenario.hangTimeoutMs ?? DEFAULTS.hangTimeoutMs,
     checkEveryMessages: scenario.checkEveryMessages ?? DEFAULTS.checkEveryMessages,
     maxInFlight: scenario.maxInFlight ?? DEFAULTS.maxInFlight,
     readyTimeoutMs: scenario.consumer.ready?.timeoutMs ?? DEFAULTS.readyTimeoutMs,

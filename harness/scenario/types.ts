@@ -53,9 +53,11 @@ export interface ReadyConfig {
   timeoutMs?: number;
 }
 
-export interface ConsumerConfig {
+/** A consumer under test that runs as a child program. */
+export interface ProgramConsumerConfig {
   /** Program and arguments; values may use the placeholders listed in `env`. */
   command: string[];
+  handler?: undefined;
   /**
    * Extra environment. Values may use `${brokerUrl}`, `${subject}`,
    * `${stream}`, `${queue}` and `${stateDir}`, and `${livenessPort}` when
@@ -73,6 +75,60 @@ export interface ConsumerConfig {
   /** Time between SIGTERM and SIGKILL when the consumer is stopped. Default 2_000 ms. */
   stopGraceMs?: number;
 }
+
+/**
+ * A consumer under test that is a TypeScript or JavaScript function, run by
+ * poisonpill in a worker thread that subscribes to the lane for it.
+ */
+export interface HandlerConsumerConfig {
+  /**
+   * Module path relative to the scenario file, then `#` and the export name,
+   * e.g. `"./handlers/inventory.ts#handleOrder"`. Without `#name`, the
+   * default export. The export must be a MessageHandler.
+   */
+  handler: string;
+  command?: undefined;
+  /**
+   * Milliseconds one call of the handler may take. A call still running after
+   * it (a synchronous infinite loop included) is stopped and reported as a
+   * hang. Default: the scenario's `hangTimeoutMs`.
+   */
+  timeoutMs?: number;
+  /** Values for `message.env` and the worker's `process.env`; placeholders as for a program. */
+  env?: Record<string, string>;
+  /** Only `timeoutMs` applies: the worker reports readiness itself. */
+  ready?: Pick<ReadyConfig, "timeoutMs">;
+  /** Time the worker gets to close its broker connection before it is terminated. Default 2_000 ms. */
+  stopGraceMs?: number;
+}
+
+export type ConsumerConfig = ProgramConsumerConfig | HandlerConsumerConfig;
+
+/** One message as a MessageHandler receives it. */
+export interface HandlerMessage {
+  /** The message body. */
+  data: Uint8Array;
+  /** Message headers, when the message has any. */
+  headers?: Record<string, string>;
+  /** The subject (NATS) or queue (RabbitMQ) the message arrived on. */
+  subject: string;
+  /**
+   * Position of the message on its lane, counted from 1: the stream sequence
+   * on JetStream, the order of arrival on core NATS and RabbitMQ.
+   */
+  seq: number;
+  /** The consumer start's private state directory. */
+  stateDir: string;
+  /** `consumer.env` with its placeholders expanded. */
+  env: Record<string, string>;
+}
+
+/**
+ * An in-process consumer. Returning (or resolving) acknowledges the message;
+ * `"reject"` rejects it (JetStream term, RabbitMQ nack without requeue,
+ * nothing on core NATS); a throw or rejection is a crash of the consumer.
+ */
+export type MessageHandler = (message: HandlerMessage) => void | "reject" | Promise<void | "reject">;
 
 /** A message the consumer has acknowledged in the current consumer start. */
 export interface DeliveredMessage {

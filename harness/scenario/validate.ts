@@ -71,6 +71,7 @@ const RABBITMQ_BROKER_FIELDS = ["kind", "url", "queue", "exchange", "routingKey"
 const JSON_SCHEMA_FIELDS = ["jsonSchema"] as const;
 const PROTO_SCHEMA_FIELDS = ["proto", "type", "includePaths"] as const;
 const CONSUMER_FIELDS = ["command", "env", "cwd", "ready", "stopGraceMs"] as const;
+const HANDLER_CONSUMER_FIELDS = ["handler", "timeoutMs", "env", "ready", "stopGraceMs"] as const;
 const READY_FIELDS = ["output", "timeoutMs"] as const;
 const INVARIANT_FIELDS = ["name", "check", "command"] as const;
 const MEMORY_FIELDS = ["enabled", "warmupMessages", "maxGrowthBytesPerMessage", "sampleIntervalMs"] as const;
@@ -140,10 +141,17 @@ function validateSchema(schema: unknown): void {
 
 function validateConsumer(consumer: unknown): void {
   if (!isObject(consumer)) fail("consumer", "an object", consumer);
-  rejectUnknownFields(consumer, CONSUMER_FIELDS, "consumer");
-  const command = consumer.command;
-  if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === "string")) {
-    fail("consumer.command", 'a non-empty array of strings, e.g. ["node", "consumer.js"]', command);
+  if (consumer.command !== undefined && consumer.handler !== undefined) {
+    fail("consumer", 'an object with either "command" or "handler", not both', consumer);
+  }
+  if (consumer.handler !== undefined) {
+    validateHandlerConsumer(consumer);
+  } else {
+    rejectUnknownFields(consumer, CONSUMER_FIELDS, "consumer");
+    const command = consumer.command;
+    if (!Array.isArray(command) || command.length === 0 || !command.every((part) => typeof part === "string")) {
+      fail("consumer.command", 'a non-empty array of strings, e.g. ["node", "consumer.js"], or a "handler"', command);
+    }
   }
   if (consumer.env !== undefined) {
     if (!isObject(consumer.env)) fail("consumer.env", "an object of strings", consumer.env);
@@ -166,6 +174,18 @@ function validateConsumer(consumer: unknown): void {
       }
     }
     optionalInteger(consumer.ready, "timeoutMs", "consumer.ready", 1, " (milliseconds)");
+  }
+}
+
+function validateHandlerConsumer(consumer: Json): void {
+  rejectUnknownFields(consumer, HANDLER_CONSUMER_FIELDS, "consumer");
+  const handler = consumer.handler;
+  if (typeof handler !== "string" || !/^[^#]+(#[A-Za-z_$][\w$]*)?$/.test(handler)) {
+    fail("consumer.handler", 'a module path and an optional export name, e.g. "./handlers/inventory.ts#handleOrder"', handler);
+  }
+  optionalInteger(consumer, "timeoutMs", "consumer", 1, " (milliseconds)");
+  if (isObject(consumer.ready) && consumer.ready.output !== undefined) {
+    fail("consumer.ready.output", "absent for a handler, which reports readiness itself", consumer.ready.output, "remove consumer.ready.output");
   }
 }
 

@@ -53,7 +53,7 @@ interface FixtureRun {
 }
 
 function startedPids(events: HarnessEvent[]): number[] {
-  return events.flatMap((event) => (event.type === "ConsumerStarted" ? [event.pid] : []));
+  return events.flatMap((event) => (event.type === "ConsumerStarted" && event.pid !== undefined ? [event.pid] : []));
 }
 
 /** Runs `consumer` (a file in test/fixtures/consumers) against a private JetStream broker. */

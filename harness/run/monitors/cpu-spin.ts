@@ -49,8 +49,9 @@ export class CpuSpinMonitor implements StartMonitor {
   }
 
   private sample(): void {
-    if (!this.start.process.running) return;
-    const usage = readGroupUsage(this.start.process.pid);
+    const { pid } = this.start.process;
+    if (!this.start.process.running || pid === undefined) return;
+    const usage = readGroupUsage(pid);
     if (usage === undefined) return;
     this.readings.push({ atMs: usage.atMs, cpuMs: usage.cpuMs, busyMs: usage.busyMs ?? usage.cpuMs });
     // Keep twice the hang timeout: enough to cover any stall that can still become a finding.
@@ -113,7 +114,11 @@ export class CpuSpinMonitor implements StartMonitor {
   }
 }
 
-/** Attaches a CPU-spin monitor to every consumer start (flood and replay, so replays reproduce the finding). */
+/**
+ * Attaches a CPU-spin monitor to every consumer start that is a process
+ * (flood and replay, so replays reproduce the finding). An in-process
+ * handler has no process of its own; its time limit catches a spin.
+ */
 export function cpuSpinMonitor(): MonitorFactory {
-  return (start) => new CpuSpinMonitor(start, connzWatcherFor(start));
+  return (start) => (start.process.pid === undefined ? undefined : new CpuSpinMonitor(start, connzWatcherFor(start)));
 }

@@ -3,6 +3,7 @@ import type { MonitorFactory } from "../consumer-start.ts";
 import type { RunSettings } from "../settings.ts";
 import { coreNatsStallMonitor } from "./core-nats-stall.ts";
 import { cpuSpinMonitor } from "./cpu-spin.ts";
+import { handlerTimeoutMonitor } from "./handler-timeout.ts";
 import { livenessMonitor } from "./liveness.ts";
 import { memoryGrowthMonitor } from "./memory-growth.ts";
 import { consumerGoneMonitor } from "./consumer-gone.ts";
@@ -12,11 +13,12 @@ import { stallMonitor } from "./stall.ts";
 
 /**
  * The resource detectors every run attaches to its consumer starts, flood
- * and replay alike, so a replay sees what the flood saw. The CPU check comes
- * before the hang checks, so a spinning consumer is reported as a spin.
+ * and replay alike, so a replay sees what the flood saw. The handler time
+ * limit and the CPU check come before the engine's hang check, so a stuck
+ * handler is reported with its message and a spinning process as a spin.
  */
 export function resourceMonitors(loaded: LoadedScenario, settings: RunSettings): MonitorFactory[] {
-  return [memoryGrowthMonitor(settings.memory), cpuSpinMonitor(), coreNatsStallMonitor(), livenessMonitor(loaded.scenario.liveness, loaded.baseDir)];
+  return [memoryGrowthMonitor(settings.memory), handlerTimeoutMonitor(), cpuSpinMonitor(), coreNatsStallMonitor(), livenessMonitor(loaded.scenario.liveness, loaded.baseDir)];
 }
 
 /**

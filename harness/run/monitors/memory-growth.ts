@@ -93,8 +93,8 @@ export function growthEvidence(estimate: MemoryGrowthEstimate, thresholdBytesPer
 }
 
 /**
- * Samples the resident memory of a consumer start's process group on a timer
- * and reports growth once the lower confidence bound of the slope exceeds
+ * Samples the resident memory of a consumer start's process group (the
+ * worker's heap for an in-process handler) on a timer and reports growth once the lower confidence bound of the slope exceeds
  * the threshold. Samples taken during warm-up are dropped.
  */
 export class MemoryGrowthMonitor implements StartMonitor {
@@ -117,9 +117,11 @@ export class MemoryGrowthMonitor implements StartMonitor {
     if (this.stopped || !this.start.process.running) return;
     const messages = processedMessages(this.start);
     if (messages < this.settings.warmupMessages) return;
-    const usage = readGroupUsage(this.start.process.pid);
+    const { pid } = this.start.process;
+    // NOTE: for an in-process handler the reading is the worker's used V8 heap, still stored as `rssBytes`.
+    const bytes = pid === undefined ? this.start.process.memoryBytes?.() : readGroupUsage(pid)?.rssBytes;
     this.lastSampledAt = Date.now();
-    if (usage !== undefined) this.samples.push({ messages, rssBytes: usage.rssBytes });
+    if (bytes !== undefined) this.samples.push({ messages, rssBytes: bytes });
   }
 
   estimate(minSpanMessages?: number): MemoryGrowthEstimate | undefined {
