@@ -17,8 +17,10 @@ export type HarnessEvent =
   | { type: "CorpusCaseReplayed"; id: string; dir: string; failed: boolean; signature?: string }
   /** A confirmed finding was stored as a regression case (`kept`: a smaller case for its signature exists). */
   | { type: "CorpusCaseAdded"; id: string; dir: string; outcome: "added" | "replaced" | "kept" }
-  /** A confirmed finding's culprit was shrunk and the finding rewritten. */
-  | { type: "FindingShrunk"; id: string; originalBytes: number; bytes: number; replays: number; stoppedBy: ShrinkRecord["stoppedBy"] }
+  /** A confirmed finding's culprit was shrunk and the finding rewritten; `smaller` false: nothing smaller failed, the finding is unchanged. */
+  | { type: "FindingShrunk"; id: string; originalBytes: number; bytes: number; replays: number; stoppedBy: ShrinkRecord["stoppedBy"]; smaller: boolean }
+  /** A repeat's smaller culprit failed the same way alone and became the finding's reproducer. */
+  | { type: "ReproducerReplaced"; id: string; previousBytes: number; bytes: number; mutation: string }
   | { type: "FloodFinished"; sent: number; durationMs: number }
   | { type: "Warning"; message: string };
 

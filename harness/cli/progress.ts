@@ -1,8 +1,15 @@
 import { redactText } from "../brokers/url-guard.ts";
 import type { HarnessEvent } from "../events.ts";
+import type { ShrinkRecord } from "../findings/types.ts";
 
 /** Seconds between progress lines when stderr is not a terminal (CI logs). */
 const PLAIN_PROGRESS_INTERVAL_MS = 5_000;
+
+/** Explains a shrink that found nothing smaller after `replays` replays, ended by `stoppedBy`. */
+export function notSmallerReason(replays: number, stoppedBy: ShrinkRecord["stoppedBy"]): string {
+  if (stoppedBy === "minimal") return `no smaller payload fails the same way (${replays} replays)`;
+  return `no smaller payload failed the same way before the ${stoppedBy} limit (${replays} replays)`;
+}
 
 /**
  * Renders run events on stderr: a live progress line on a terminal, and one
@@ -58,7 +65,11 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
         if (event.outcome !== "kept") writeLine(`corpus: ${event.outcome} ${event.dir}`);
         break;
       case "FindingShrunk":
-        writeLine(`shrunk: ${event.id} from ${event.originalBytes} to ${event.bytes} bytes in ${event.replays} replays (${event.stoppedBy})`);
+        if (event.smaller) writeLine(`shrunk: ${event.id} from ${event.originalBytes} to ${event.bytes} bytes in ${event.replays} replays (${event.stoppedBy})`);
+        else writeLine(`could not shrink ${event.id} (${event.originalBytes} bytes): ${notSmallerReason(event.replays, event.stoppedBy)}`);
+        break;
+      case "ReproducerReplaced":
+        writeLine(`smaller reproducer: ${event.id} now fails with a ${event.bytes}-byte ${event.mutation} payload (was ${event.previousBytes} bytes)`);
         break;
       case "Warning":
         writeLine(`warning: ${event.message}`);

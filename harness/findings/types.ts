@@ -37,6 +37,14 @@ export interface FindingEvidence {
   unacknowledgedMs?: number;
   /** Replays spent attributing the finding. */
   attributionReplays?: number;
+  /**
+   * Where the fields above were observed: `replay` is a fresh consumer that
+   * received only the reproducer; `flood` is the flood's consumer, which also
+   * handled other messages (an unconfirmed finding, or memory growth).
+   */
+  observedIn?: "replay" | "flood";
+  /** For a confirmed finding, what the detector saw in the flood; its output may come from other messages. */
+  floodObservation?: FindingEvidence;
   [key: string]: unknown;
 }
 
@@ -75,6 +83,8 @@ export interface Finding {
   dir: string;
   replayCommand: string;
   scenarioName: string;
+  /** Message type the scenario's consumer reads (see payloadTypeOf); absent in findings written before it was recorded. */
+  payloadType?: string;
   /** Absolute path of the scenario file. */
   scenarioFile?: string;
   detectedAt: string;

@@ -29,9 +29,15 @@ export function capturedFromBase64(text: string): CapturedMessage {
 /** Decodes a hex message body; whitespace and a leading `0x` are ignored. */
 export function capturedFromHex(text: string): CapturedMessage {
   const compact = text.replace(/\s+/g, "").replace(/^0x/i, "");
-  if (compact.length === 0 || compact.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(compact)) {
-    throw new ConfigError(`--hex is not an even number of hex digits: "${compact.slice(0, 40)}${compact.length > 40 ? "…" : ""}"`, { value: compact.slice(0, 40), hint: "pass the message body as hex, e.g. 7b7d" });
+  const shown = `"${compact.slice(0, 40)}${compact.length > 40 ? "…" : ""}"`;
+  const hint = "pass the message body as hex, e.g. 7b7d";
+  const invalid = [...new Set(compact.match(/[^0-9a-fA-F]/g) ?? [])];
+  if (invalid.length > 0) {
+    const listed = invalid.slice(0, 10).map((character) => JSON.stringify(character)).join(", ");
+    throw new ConfigError(`--hex contains characters that are not hex digits (${listed}${invalid.length > 10 ? ", …" : ""}): ${shown}`, { value: compact.slice(0, 40), hint });
   }
+  if (compact.length === 0) throw new ConfigError("--hex is empty", { value: text, hint });
+  if (compact.length % 2 !== 0) throw new ConfigError(`--hex has an odd number of hex digits (${compact.length}), so the last byte is incomplete: ${shown}`, { value: compact.slice(0, 40), hint });
   return { bytes: Buffer.from(compact, "hex"), from: "hex argument" };
 }
 

@@ -24,7 +24,7 @@ export function formatFinding(finding: ReportFinding, seed: number): string {
 
 /** Describes every finding of a run, for a thrown assertion or a CI log. */
 export function formatFindings(report: RunReport): string {
-  const head = `poisonpill: ${report.findings.length} finding(s) in scenario ${report.scenario} (seed ${report.seed}, ${report.stats.sent} messages sent)`;
+  const head = `poisonpill: ${report.findings.length} finding(s) in scenario ${report.scenario} (seed ${report.seed}, ${report.stats.sent} messages sent${report.stats.skipped > 0 ? `, ${report.stats.skipped} skipped` : ""})`;
   const corpus = report.corpus === undefined || report.corpus.failed.length === 0 ? [] : [`regression cases that failed again: ${report.corpus.failed.join(", ")}`];
   return [head, ...corpus, ...report.findings.map((finding, index) => `${index + 1}. ${formatFinding(finding, report.seed)}`)].join("\n");
 }

@@ -66,7 +66,13 @@ export function invariantFailure(violation: InvariantViolation, start: ConsumerS
     kind: "failure",
     detector: "invariant",
     signature: invariantSignature(violation.name),
-    evidence: { invariant: violation.name, invariantOutput: redactText(violation.output), outputTail: redactText(start.process.outputTail()) },
+    evidence: {
+      invariant: violation.name,
+      invariantOutput: redactText(violation.output),
+      outputTail: redactText(start.process.outputTail()),
+      // A consumer that exited after acknowledging the messages still left the state the check read.
+      ...(start.exit === undefined ? {} : { exitCode: start.exit.code, signal: start.exit.signal }),
+    },
   };
 }
 

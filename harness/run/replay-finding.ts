@@ -13,6 +13,7 @@ import { QUEUE_MONITORS, resourceMonitors } from "./monitors/index.ts";
 import { resolveSettings } from "./settings.ts";
 import { rm } from "node:fs/promises";
 import { headersFromJson } from "../corpus/headers-json.ts";
+import { assertSamePayloadType, payloadTypeOf } from "../corpus/payload-type.ts";
 
 export interface ReplayResult {
   finding: Finding;
@@ -41,20 +42,52 @@ export async function readFinding(dir: string): Promise<Finding> {
   return document as unknown as Finding;
 }
 
+/**
+ * Returns the payload type a finding was recorded for: the stored one, else
+ * that of the scenario file it names, else undefined (nothing to check against).
+ */
+export async function recordedPayloadType(finding: Finding): Promise<string | undefined> {
+  if (finding.payloadType !== undefined) return finding.payloadType;
+  if (finding.scenarioFile === undefined) return undefined;
+  try {
+    return payloadTypeOf((await loadScenario(finding.scenarioFile)).scenario);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rejects a scenario of another payload type than the finding's, unless `anyScenario`. */
+export async function assertScenarioFits(finding: Finding, loaded: LoadedScenario, anyScenario: boolean | undefined): Promise<void> {
+  if (anyScenario === true) return;
+  assertSamePayloadType({ name: `finding ${finding.id}`, payloadType: await recordedPayloadType(finding) }, loaded, false);
+}
+
 function toSample(message: Finding["messages"][number]): Sample {
   return { class: message.class, mutation: message.mutation, path: message.path, expect: message.expect, bytes: Buffer.from(message.base64, "base64"), headers: message.headers };
 }
 
+export interface ReplayFindingOptions {
+  /** Scenario to replay against; default the one the finding names. */
+  scenarioFile?: string;
+  /** Accept a scenario whose payload type differs from the finding's. */
+  anyScenario?: boolean;
+  brokerUrl?: string;
+  allowRemoteBroker?: boolean;
+  onEvent?: EventListener;
+}
+
 /**
  * Sends a finding's messages to a fresh consumer of its scenario and reports
- * whether it still fails the same way.
+ * whether it still fails the same way. A scenario of another payload type
+ * is a ConfigError unless `anyScenario` is set.
  */
-export async function replayFinding(dir: string, options: { scenarioFile?: string; brokerUrl?: string; allowRemoteBroker?: boolean; onEvent?: EventListener } = {}): Promise<ReplayResult> {
+export async function replayFinding(dir: string, options: ReplayFindingOptions = {}): Promise<ReplayResult> {
   const finding = await readFinding(dir);
   const scenarioFile = options.scenarioFile ?? finding.scenarioFile;
   if (scenarioFile === undefined) throw new ConfigError(`finding ${finding.id} names no scenario file`, { hint: "pass --scenario FILE" });
   if (finding.messages.length === 0) throw new ConfigError(`finding ${finding.id} has no messages to replay (it was never attributed)`, { value: dir, hint: "rerun the scenario to attribute it" });
   const loaded: LoadedScenario = await loadScenario(scenarioFile);
+  await assertScenarioFits(finding, loaded, options.anyScenario);
   const runTag = randomBytes(3).toString("hex");
   const session = await openBrokerSession(loaded.scenario, options, runTag);
   const stateRoot = join(resolve(dir), "..", "..", ".state", runTag);

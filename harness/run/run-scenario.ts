@@ -18,6 +18,7 @@ import { buildSampleSource, type SampleSource } from "../scenario/sample-source.
 import type { DeliveredMessage, ProvisionChoice } from "../scenario/types.ts";
 import { attributeToMessages, attributeToPrefix, ReplayBudget } from "./attribute.ts";
 import { ConsumerStart, type FailureOutcome, type MonitorFailure, type StartContext } from "./consumer-start.ts";
+import { confirmedEvidence, withReplayEvidence } from "./evidence.ts";
 import { checkInvariants } from "./invariants.ts";
 import { attributeMemoryGrowth, representativeMessage } from "./memory-phases.ts";
 import { QUEUE_MONITORS, resourceMonitors } from "./monitors/index.ts";
@@ -109,6 +110,11 @@ function toRepro(sample: Sample, samplePath: string | undefined): ReproMessage {
     base64: Buffer.from(sample.bytes).toString("base64"),
     headers: sample.headers,
   };
+}
+
+/** True when both lists hold the same messages in the same order. */
+function sameMessages(left: readonly DeliveredMessage[], right: readonly DeliveredMessage[]): boolean {
+  return left.length === right.length && left.every((message, index) => message.sample === right[index]!.sample);
 }
 
 function toReportFinding(finding: Finding): ReportFinding {
@@ -244,7 +250,7 @@ class ScenarioRun {
       const { source } = stored.case;
       // The case's fast-check path names the same sample only under the seed that generated it.
       if (source.kind === "finding" && source.seed === this.seed && source.samplePath !== undefined) this.samplePaths.set(stored.samples.at(-1)!, source.samplePath);
-      const evidence: FindingEvidence = { ...observation.evidence, corpusCase: stored.dir, corpusSignature: stored.case.signature };
+      const evidence: FindingEvidence = { ...observation.evidence, observedIn: "replay", corpusCase: stored.dir, corpusSignature: stored.case.signature };
       const finding = this.makeFinding(observation.detector, observation.signature, messages, true, evidence, 1);
       this.findings.set(observation.signature, { finding, attempts: 1 });
       await writeFinding(this.findingsDir, finding);
@@ -505,15 +511,21 @@ class ScenarioRun {
 
     safeEmit(this.options.onEvent, { type: "FailureObserved", detector, signature });
     const budget = new ReplayBudget(this.settings.maxAttributionReplays);
+    const confirmations: { messages: DeliveredMessage[]; observation: Failure }[] = [];
     const fails = async (messages: DeliveredMessage[]): Promise<boolean> => {
       const replayed = await this.replay(messages.map((m) => m.sample));
-      return replayed.kind === "failure" && replayed.signature === signature;
+      const same = replayed.kind === "failure" && replayed.signature === signature;
+      if (same) confirmations.push({ messages, observation: replayed });
+      return same;
     };
     const notes: FindingEvidence = {};
     const culprits = await attribute(fails, budget, notes);
     const reproduced = culprits !== undefined;
     const messages = culprits ?? [];
-    const evidence: FindingEvidence = { ...observation.evidence, ...notes, attributionReplays: budget.used };
+    notes.attributionReplays = budget.used;
+    // The flood's consumer handled other messages too, so the replay of exactly the culprits is the evidence.
+    const confirming = culprits === undefined ? undefined : confirmations.findLast((replayed) => sameMessages(replayed.messages, culprits));
+    const evidence: FindingEvidence = confirming === undefined ? { ...observation.evidence, ...notes, observedIn: "flood" } : confirmedEvidence(confirming.observation, observation.evidence, notes);
 
     if (tracked !== undefined && !reproduced) {
       tracked.attempts += 1;
@@ -535,9 +547,10 @@ class ScenarioRun {
   /**
    * Makes a repeat's presumed culprit the reproducer when it is smaller than
    * the current one and fails with the same signature on its own, so a
-   * finding keeps the smallest payload seen. The shrink record described the
-   * replaced reproducer, so it is dropped; `evidence.firstReproducer` keeps
-   * the payload first attributed.
+   * finding keeps the smallest payload seen. The evidence becomes that of the
+   * candidate's replay, and the candidate is shrunk in turn, so the shrink
+   * record describes the new reproducer (none when it is already empty);
+   * `evidence.firstReproducer` keeps the payload first attributed.
    */
   private async preferSmallerReproducer(signature: string, candidate: Sample): Promise<void> {
     const tracked = this.findings.get(signature);
@@ -549,12 +562,16 @@ class ScenarioRun {
 
     const replayed = await this.replay([candidate]);
     if (replayed.kind !== "failure" || replayed.signature !== signature) return;
+    const previousBytes = Buffer.from(finding.culprit.base64, "base64").length;
     const smaller = toRepro(candidate, this.samplePaths.get(candidate));
-    finding.evidence = { ...finding.evidence, firstReproducer: finding.evidence.firstReproducer ?? finding.shrink?.original ?? finding.culprit };
+    const firstReproducer = finding.evidence.firstReproducer ?? finding.shrink?.original ?? finding.culprit;
+    finding.evidence = { ...withReplayEvidence(finding.evidence, replayed), firstReproducer };
     finding.shrink = undefined;
     finding.culprit = smaller;
     finding.messages = [smaller];
     await writeFinding(this.findingsDir, finding);
+    safeEmit(this.options.onEvent, { type: "ReproducerReplaced", id: finding.id, previousBytes, bytes: candidate.bytes.length, mutation: candidate.mutation });
+    if (candidate.bytes.length > 0 || candidate.headers !== undefined) await this.shrinkFinding(finding, [{ seq: 1, sample: candidate }]);
     await this.addToCorpus(finding);
   }
 
@@ -564,8 +581,10 @@ class ScenarioRun {
   }
 
   /**
-   * Shrinks a confirmed finding's culprit and rewrites the finding. The
-   * finding was written before, so a harness killed while shrinking keeps it.
+   * Shrinks a confirmed finding's culprit and rewrites the finding with the
+   * minimal payload and the evidence of its replay. The finding was written
+   * before, so a harness killed while shrinking keeps it. When nothing
+   * smaller fails the same way the finding is left as it is.
    */
   private async shrinkFinding(finding: Finding, messages: DeliveredMessage[]): Promise<void> {
     if (this.options.shrink === false) return;
@@ -584,19 +603,16 @@ class ScenarioRun {
       (samples) => this.replay(samples),
       limits,
     );
-    const minimal = toRepro(shrunk.culprit, shrunk.samplePath);
-    finding.shrink = { method: shrunk.method, original: finding.culprit, replays: shrunk.replays, durationMs: shrunk.durationMs, stoppedBy: shrunk.stoppedBy };
-    finding.culprit = minimal;
-    finding.messages = [...finding.messages.slice(0, -1), minimal];
-    await writeFinding(this.findingsDir, finding);
-    safeEmit(this.options.onEvent, {
-      type: "FindingShrunk",
-      id: finding.id,
-      originalBytes: Buffer.from(finding.shrink.original.base64, "base64").length,
-      bytes: shrunk.culprit.bytes.length,
-      replays: shrunk.replays,
-      stoppedBy: shrunk.stoppedBy,
-    });
+    const event = { type: "FindingShrunk", id: finding.id, originalBytes: culprit.bytes.length, bytes: shrunk.culprit.bytes.length, replays: shrunk.replays, stoppedBy: shrunk.stoppedBy, smaller: shrunk.smaller } as const;
+    if (shrunk.smaller && shrunk.observation !== undefined) {
+      const minimal = toRepro(shrunk.culprit, shrunk.samplePath);
+      finding.shrink = { method: shrunk.method, original: finding.culprit, replays: shrunk.replays, durationMs: shrunk.durationMs, stoppedBy: shrunk.stoppedBy };
+      finding.culprit = minimal;
+      finding.messages = [...finding.messages.slice(0, -1), minimal];
+      finding.evidence = withReplayEvidence(finding.evidence, shrunk.observation);
+      await writeFinding(this.findingsDir, finding);
+    }
+    safeEmit(this.options.onEvent, event);
   }
 
   private makeFinding(detector: Detector, signature: string, messages: DeliveredMessage[], reproduced: boolean, evidence: FindingEvidence, count: number): Finding {
@@ -618,6 +634,7 @@ class ScenarioRun {
       dir,
       replayCommand: `npx poisonpill replay ${shellQuote(relativeDir.startsWith("..") ? dir : relativeDir)}`,
       scenarioName: this.loaded.scenario.name,
+      payloadType: payloadTypeOf(this.loaded.scenario),
       scenarioFile: this.loaded.file,
       detectedAt: new Date().toISOString(),
     };

@@ -36,7 +36,16 @@ describe("capturedFromHex", () => {
   });
 
   it("rejects an odd digit count", () => {
-    expect(() => capturedFromHex("7b7")).toThrow(/even number of hex digits/);
+    expect(() => capturedFromHex("7b7")).toThrow(/odd number of hex digits \(3\)/);
+  });
+
+  it("names characters that are not hex", () => {
+    expect(() => capturedFromHex("zz")).toThrow('--hex contains characters that are not hex digits ("z"): "zz"');
+    expect(() => capturedFromHex("7bxg")).toThrow(/\("x", "g"\)/);
+  });
+
+  it("rejects an empty body", () => {
+    expect(() => capturedFromHex("0x")).toThrow("--hex is empty");
   });
 });
 
