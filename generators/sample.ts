@@ -20,6 +20,16 @@ export type SampleClass =
   /** A valid payload with adversarial message headers: AMQP field tables with arrays, deep nesting, long or binary values. */
   | "headers";
 
+/**
+ * Label of a message that poisonpill did not generate: one captured from a
+ * broker or a file and imported. Its content is unknown, so no generator
+ * produces it and a scenario cannot request it.
+ */
+export type CapturedClass = "captured";
+
+/** The class a message is labelled with: a generated sample's class, or `captured`. */
+export type MessageClass = SampleClass | CapturedClass;
+
 export const SAMPLE_CLASSES: readonly SampleClass[] = [
   "valid",
   "boundary",
@@ -43,7 +53,7 @@ export type Expectation = "accept" | "reject";
 export type HeaderValue = string | number | boolean | Uint8Array | HeaderValue[] | { [key: string]: HeaderValue };
 
 export interface Sample {
-  class: SampleClass;
+  class: MessageClass;
   /** Dotted name of what was done, e.g. `violation.wrong-type` or `corrupt.truncate`. */
   mutation: string;
   /** JSON pointer (or protobuf field path) of the mutated location; "" for the whole payload. */

@@ -23,8 +23,8 @@ const USAGE = `usage:
                  [--out DIR] [--report-json FILE] [--report-junit FILE] [--broker-url URL] [--allow-remote-broker]
                  [--provision auto|url|testcontainers|local]
                  [--shrink-max-replays N] [--shrink-max-time SECONDS] [--corpus DIR | --no-corpus]
-  poisonpill replay <finding-dir> [--scenario FILE] [--broker-url URL] [--allow-remote-broker]
-  poisonpill replay <case-dir> [--scenario FILE] [--broker-url URL] [--allow-remote-broker]
+  poisonpill replay <finding-dir> [--scenario FILE [--any-scenario]] [--broker-url URL] [--allow-remote-broker]
+  poisonpill replay <case-dir> [--scenario FILE [--any-scenario]] [--broker-url URL] [--allow-remote-broker]
   poisonpill samples <scenario> [--class C] [-n N] [--seed N] [--max-payload BYTES]
 ${TRIAGE_USAGE}
 
@@ -33,8 +33,11 @@ ${TRIAGE_USAGE}
 Testcontainers container when a Docker-API engine responds (DOCKER_HOST), else a
 private broker from a local nats-server / rabbitmq-server binary.
 
+--scenario must read the payload type the finding or case was recorded for
+(schema file name or protobuf type); --any-scenario sends the payload anyway.
+
 exit codes (run, replay): 0 no findings / no longer fails, 1 findings / still fails,
-(shrink): 0 shrunk, 1 no longer fails or fails differently; (import): 0 imported, 1 nothing to import;
+(shrink): 0 shrunk or nothing smaller fails, 1 no longer fails or fails differently; (import): 0 imported, 1 nothing to import;
 2 invalid usage or configuration, 3 the environment failed (broker unreachable, consumer never ready)`;
 
 /**
@@ -93,6 +96,7 @@ async function runCommand(args: string[]): Promise<number> {
 async function replayCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     scenario: { type: "string" },
+    "any-scenario": { type: "boolean" },
     "broker-url": { type: "string" },
     "allow-remote-broker": { type: "boolean" },
   });
@@ -100,6 +104,7 @@ async function replayCommand(args: string[]): Promise<number> {
   if (await isCaseDir(positionals[0]!)) return replayCaseCommand(positionals[0]!, values);
   const result = await replayFinding(positionals[0]!, {
     scenarioFile: values.scenario as string | undefined,
+    anyScenario: values["any-scenario"] as boolean | undefined,
     brokerUrl: values["broker-url"] as string | undefined,
     allowRemoteBroker: values["allow-remote-broker"] as boolean | undefined,
   });

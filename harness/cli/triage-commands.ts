@@ -1,4 +1,5 @@
 import { access } from "node:fs/promises";
+import type { Expectation } from "../../generators/sample.ts";
 import { join, relative } from "node:path";
 import { assertBrokerAllowed, redactUrl } from "../brokers/url-guard.ts";
 import { replayCaseDir } from "../corpus/replay-case.ts";
@@ -12,15 +13,23 @@ import { importCaptured } from "../import/to-case.ts";
 import { loadScenario } from "../scenario/load.ts";
 import { shrinkCase, shrinkFindingDir, type StoredShrinkResult } from "../triage/shrink-stored.ts";
 import { integerOption, parseCommandArgs, provisionOption, shrinkOptions } from "./options.ts";
-import { createProgressPrinter } from "./progress.ts";
+import { createProgressPrinter, notSmallerReason } from "./progress.ts";
 import { showPayload } from "./summary.ts";
 
 export const TRIAGE_USAGE = `  poisonpill import <scenario> (--file F | --base64 TEXT | --hex TEXT | --json F
                     | --rabbitmq-queue Q [--rabbitmq-url URL] [--max-messages N]
                     | --jetstream-stream S --from-seq N --to-seq M [--nats-url URL])
-                    [--corpus DIR] [--allow-remote-broker]
-  poisonpill shrink <finding-dir|case-dir> [--scenario FILE] [--shrink-max-replays N] [--shrink-max-time SECONDS]
+                    [--expect accept|reject] [--corpus DIR] [--allow-remote-broker]
+  poisonpill shrink <finding-dir|case-dir> [--scenario FILE [--any-scenario]] [--shrink-max-replays N] [--shrink-max-time SECONDS]
                     [--broker-url URL] [--allow-remote-broker] [--provision auto|url|testcontainers|local]`;
+
+const EXPECTATIONS = ["accept", "reject"] as const satisfies readonly Expectation[];
+
+/** Parses `--expect`; default `reject` (see ImportOptions.expect). */
+function expectOption(text: string | undefined): Expectation | undefined {
+  if (text === undefined || (EXPECTATIONS as readonly string[]).includes(text)) return text as Expectation | undefined;
+  throw new ConfigError(`--expect must be one of ${EXPECTATIONS.join(", ")}, got "${text}"`, { value: text, hint: "use --expect accept for a message a correct consumer must process" });
+}
 
 const DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
 const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
@@ -93,10 +102,12 @@ export async function importCommand(args: string[]): Promise<number> {
       "to-seq": { type: "string" },
       "nats-url": { type: "string" },
       corpus: { type: "string" },
+      expect: { type: "string" },
       "allow-remote-broker": { type: "boolean" },
     },
     TRIAGE_USAGE,
   );
+  const expect = expectOption(values.expect as string | undefined);
   if (positionals.length !== 1) throw new ConfigError("import takes exactly one scenario file", { value: positionals, hint: "poisonpill import scenarios/inventory-jetstream.ts --file message.bin" });
   const loaded = await loadScenario(positionals[0]!);
   const captured = await readCaptured(values);
@@ -106,7 +117,7 @@ export async function importCommand(args: string[]): Promise<number> {
   }
   const corpusDir = (values.corpus as string | undefined) ?? defaultCorpusDir(loaded.file, loaded.baseDir);
   for (const message of captured) {
-    const imported = await importCaptured(loaded, corpusDir, message);
+    const imported = await importCaptured(loaded, corpusDir, message, { expect });
     const state = imported.created ? "imported" : "already in the corpus";
     process.stdout.write(`${state}: ${imported.dir} (${message.bytes.length} bytes from ${redactUrl(message.from)})\n`);
     process.stdout.write(`  replay: npx poisonpill replay ${shellPath(imported.dir)}\n  shrink: npx poisonpill shrink ${shellPath(imported.dir)}\n`);
@@ -118,6 +129,7 @@ export async function importCommand(args: string[]): Promise<number> {
 export async function replayCaseCommand(dir: string, values: Record<string, unknown>): Promise<number> {
   const result = await replayCaseDir(dir, {
     scenarioFile: values.scenario as string | undefined,
+    anyScenario: values["any-scenario"] as boolean | undefined,
     brokerUrl: values["broker-url"] as string | undefined,
     allowRemoteBroker: values["allow-remote-broker"] as boolean | undefined,
   });
@@ -142,6 +154,7 @@ function describeShrink(name: string, result: StoredShrinkResult, payload: Uint8
       return `${name} fails differently: expected ${result.expectedSignature}, observed ${result.observation.signature}; nothing changed`;
     case "shrunk": {
       const { shrunk } = result;
+      if (!shrunk.smaller) return `could not shrink ${name} (${result.originalBytes} bytes): ${notSmallerReason(shrunk.replays, shrunk.stoppedBy)}; nothing changed`;
       return [
         `shrunk ${name} from ${result.originalBytes} to ${shrunk.culprit.bytes.length} bytes in ${shrunk.replays} replays (${shrunk.method}, ${shrunk.stoppedBy})`,
         `signature: ${result.signature}`,
@@ -153,13 +166,15 @@ function describeShrink(name: string, result: StoredShrinkResult, payload: Uint8
 
 /**
  * `poisonpill shrink <dir>`: shrinks a finding or corpus case in place.
- * Exit 0 when it was shrunk, 1 when it no longer fails or fails differently.
+ * Exit 0 when it still fails the same way (shrunk, or nothing smaller fails),
+ * 1 when it no longer fails or fails differently.
  */
 export async function shrinkCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     args,
     {
       scenario: { type: "string" },
+      "any-scenario": { type: "boolean" },
       "shrink-max-replays": { type: "string" },
       "shrink-max-time": { type: "string" },
       "broker-url": { type: "string" },
@@ -173,6 +188,7 @@ export async function shrinkCommand(args: string[]): Promise<number> {
   if (limits === false) throw new ConfigError("--shrink-max-replays must be >= 1 for shrink, got 0", { value: 0, hint: "e.g. --shrink-max-replays 100" });
   const options = {
     scenarioFile: values.scenario as string | undefined,
+    anyScenario: values["any-scenario"] as boolean | undefined,
     brokerUrl: values["broker-url"] as string | undefined,
     allowRemoteBroker: values["allow-remote-broker"] as boolean | undefined,
     provision: provisionOption(values.provision as string | undefined),
@@ -187,6 +203,6 @@ export async function shrinkCommand(args: string[]): Promise<number> {
   }
   const result = await shrinkFindingDir(dir, options);
   process.stdout.write(`${describeShrink(`finding ${result.finding.id}`, result, undefined)}\n`);
-  if (result.kind === "shrunk") process.stdout.write(`replay: ${result.finding.replayCommand}\n`);
+  if (result.kind === "shrunk" && result.shrunk.smaller) process.stdout.write(`replay: ${result.finding.replayCommand}\n`);
   return result.kind === "shrunk" ? 0 : 1;
 }

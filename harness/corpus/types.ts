@@ -1,4 +1,4 @@
-import type { Expectation, HeaderValue, SampleClass } from "../../generators/sample.ts";
+import type { Expectation, HeaderValue, MessageClass } from "../../generators/sample.ts";
 import type { Detector, ShrinkRecord } from "../findings/types.ts";
 
 /** Format of case.json; bumped on any incompatible change. */
@@ -14,7 +14,7 @@ export type CorpusCaseSource =
 /** One message of a case; its bytes are in `file` beside case.json. */
 export interface CorpusMessage {
   file: string;
-  class: SampleClass;
+  class: MessageClass;
   mutation: string;
   path: string;
   expect: Expectation;

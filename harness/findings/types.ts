@@ -1,4 +1,4 @@
-import type { Expectation, HeaderValue, SampleClass } from "../../generators/sample.ts";
+import type { Expectation, HeaderValue, MessageClass } from "../../generators/sample.ts";
 
 /** What a detector observed in the consumer. */
 export type Detector =
@@ -15,7 +15,7 @@ export type Detector =
 export interface ReproMessage {
   /** fast-check path of the sample for the run's seed, e.g. "1843" or "1843:0:2"; undefined for imported messages. */
   samplePath?: string;
-  class: SampleClass;
+  class: MessageClass;
   mutation: string;
   /** Mutated location inside the payload. */
   path: string;

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { Expectation, Sample } from "../../generators/sample.ts";
 import { payloadTypeOf } from "../corpus/payload-type.ts";
 import { messageFileName, readCase, scenarioFileForCase, writeCase } from "../corpus/store.ts";
 import type { CorpusCase } from "../corpus/types.ts";
@@ -13,12 +14,22 @@ export interface ImportedCase {
   created: boolean;
 }
 
+export interface ImportOptions {
+  /**
+   * What a correct consumer must do with the message. Default `reject`: a
+   * captured poison message's intent is unknown, and a consumer that rejects
+   * it without crashing, looping or changing state handles it correctly.
+   */
+  expect?: Expectation;
+}
+
 /**
  * Stores a captured message as corpus case `import-<hash>`, named after its
  * bytes and headers, so importing the same message twice keeps one case
- * (and keeps what `poisonpill shrink` made of it).
+ * (and keeps what `poisonpill shrink` made of it). The message is labelled
+ * class `captured`, mutation `captured`.
  */
-export async function importCaptured(loaded: LoadedScenario, corpusDir: string, message: CapturedMessage): Promise<ImportedCase> {
+export async function importCaptured(loaded: LoadedScenario, corpusDir: string, message: CapturedMessage, options: ImportOptions = {}): Promise<ImportedCase> {
   const id = `import-${payloadKey(message.bytes, message.headers).slice(0, 10)}`;
   const dir = join(corpusDir, id);
   try {
@@ -27,16 +38,16 @@ export async function importCaptured(loaded: LoadedScenario, corpusDir: string, 
   } catch {
     // No readable case with this id: write it.
   }
+  const sample: Sample = { class: "captured", mutation: "captured", path: "", expect: options.expect ?? "reject", bytes: message.bytes, headers: message.headers };
   const kase: CorpusCase = {
     id,
     scenario: loaded.scenario.name,
     payloadType: payloadTypeOf(loaded.scenario),
     scenarioFile: scenarioFileForCase(dir, loaded.file),
     source: { kind: "import", from: message.from },
-    // NOTE: SampleClass has no member for captured messages, so imports are labelled valid/accept; `source.kind` marks them.
-    messages: [{ file: messageFileName(0, 1), class: "valid", mutation: "captured", path: "", expect: "accept", headers: message.headers }],
+    messages: [{ file: messageFileName(0, 1), class: sample.class, mutation: sample.mutation, path: sample.path, expect: sample.expect, headers: message.headers }],
     addedAt: new Date().toISOString(),
   };
-  await writeCase(corpusDir, kase, [{ class: "valid", mutation: "captured", path: "", expect: "accept", bytes: message.bytes, headers: message.headers }]);
+  await writeCase(corpusDir, kase, [sample]);
   return { id, dir, created: true };
 }

@@ -1,4 +1,4 @@
-import type { Expectation, SampleClass } from "../../generators/sample.ts";
+import type { Expectation, MessageClass } from "../../generators/sample.ts";
 import type { Detector, FindingEvidence, ShrinkRecord } from "../findings/types.ts";
 import type { ProvisionMethod } from "../provision/types.ts";
 
@@ -7,7 +7,7 @@ export interface ReportFinding {
   id: string;
   detector: Detector;
   signature: string;
-  class: SampleClass;
+  class: MessageClass;
   mutation: string;
   expect: Expectation;
   reproduced: boolean;

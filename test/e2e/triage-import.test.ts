@@ -202,6 +202,42 @@ describe("import from local input", () => {
     expect(await readdir(corpus)).toHaveLength(1);
   }, 60_000);
 
+  it("labels a captured message reject by default", async () => {
+    const caseDir = await importCase(join(workDir, "label-corpus"), ["--base64", Buffer.from('{"quantity":-1}').toString("base64")]);
+    const { case: kase } = await readCase(caseDir);
+    expect(kase.messages[0]!.class).toBe("captured");
+    expect(kase.messages[0]!.mutation).toBe("captured");
+    expect(kase.messages[0]!.expect).toBe("reject");
+  }, 60_000);
+
+  it("takes --expect accept", async () => {
+    const caseDir = await importCase(join(workDir, "accept-corpus"), ["--hex", "7b7d", "--expect", "accept"]);
+    expect((await readCase(caseDir)).case.messages[0]!.expect).toBe("accept");
+  }, 60_000);
+
+  it("rejects an unknown --expect", async () => {
+    const result = await runCliChecked(["import", INVENTORY, "--hex", "7b7d", "--expect", "maybe", "--corpus", join(workDir, "none")], { timeoutMs: CLI_TIMEOUT_MS });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--expect must be one of accept, reject, got "maybe"');
+  }, 60_000);
+
+  it("names the characters of a bad --hex", async () => {
+    const result = await runCliChecked(["import", INVENTORY, "--hex", "zz", "--corpus", join(workDir, "none")], { timeoutMs: CLI_TIMEOUT_MS });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('not hex digits ("z")');
+  }, 60_000);
+
+  it("rejects a replay or shrink with another payload type", async () => {
+    const caseDir = await importCase(join(workDir, "type-corpus"), ["--hex", "7b7d"]);
+    for (const command of ["replay", "shrink"]) {
+      const result = await runCliChecked([command, caseDir, "--scenario", "scenarios/orders-protobuf.ts"], { timeoutMs: CLI_TIMEOUT_MS });
+      expect(result.code, `${command} stdout: ${result.stdout}`).toBe(2);
+      expect(result.stderr).toMatch(/reads protobuf:.*, but corpus case import-\w+ was recorded for json-schema:/);
+      expect(result.stderr).toContain("--any-scenario");
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  }, 60_000);
+
   it("rejects two sources", async () => {
     const result = await runCliChecked(["import", INVENTORY, "--hex", "00", "--base64", "AA==", "--corpus", join(workDir, "none")], { timeoutMs: CLI_TIMEOUT_MS });
     expect(result.code).toBe(2);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -79,8 +79,45 @@ describe("vulnerable inventory, 3,000 messages", () => {
   });
 
   it("writes each finding before shrinking it", () => {
-    const order = events.filter((e) => e.type === "FindingConfirmed" || e.type === "FindingShrunk").map((e) => e.type);
-    expect(order).toEqual(["FindingConfirmed", "FindingShrunk", "FindingConfirmed", "FindingShrunk"]);
+    for (const finding of report.findings) {
+      const confirmed = events.findIndex((e) => e.type === "FindingConfirmed" && e.finding.id === finding.id);
+      const shrunk = events.findIndex((e) => e.type === "FindingShrunk" && e.id === finding.id);
+      expect(confirmed, finding.id).toBeGreaterThanOrEqual(0);
+      expect(shrunk, finding.id).toBeGreaterThan(confirmed);
+    }
+  });
+
+  it("never shrinks a payload to a larger one", () => {
+    const shrinks = events.filter((e) => e.type === "FindingShrunk");
+    expect(shrinks.length).toBeGreaterThanOrEqual(2);
+    for (const event of shrinks) {
+      expect(event.bytes, event.id).toBeLessThanOrEqual(event.originalBytes);
+      if (event.smaller) expect(event.bytes, event.id).toBeLessThan(event.originalBytes);
+    }
+  });
+
+  it("takes evidence from the confirming replay", async () => {
+    const invariant = report.findings.find((f) => f.detector === "invariant")!;
+    // The flood's consumer crashed on another message before the invariant was checked; that crash is not this finding's output.
+    expect(invariant.evidence.observedIn).toBe("replay");
+    expect(invariant.evidence.outputTail).not.toContain("SyntaxError");
+    expect(await readFile(join(invariant.dir, "output.txt"), "utf8")).toBe(`${invariant.evidence.outputTail}\n`);
+    for (const finding of report.findings) {
+      expect(finding.evidence.observedIn, finding.id).toBe("replay");
+      expect(finding.evidence.floodObservation, finding.id).toBeDefined();
+    }
+  });
+
+  it("reports a smaller repeat and describes it", () => {
+    const crash = report.findings.find((f) => f.detector === "crash")!;
+    const replaced = events.filter((e) => e.type === "ReproducerReplaced" && e.id === crash.id);
+    expect(replaced.length).toBeGreaterThan(0);
+    const last = events.filter((e) => (e.type === "ReproducerReplaced" || (e.type === "FindingShrunk" && e.smaller)) && e.id === crash.id).at(-1)!;
+    expect(last.type === "ReproducerReplaced" || last.type === "FindingShrunk").toBe(true);
+    expect("bytes" in last && last.bytes).toBe(crash.payload.size);
+    // The empty payload was sent alone to a fresh consumer: its evidence is that replay's crash.
+    expect(crash.evidence.outputTail).toContain("Unexpected end of JSON input");
+    if (last.type === "ReproducerReplaced") expect(crash.shrink).toBeUndefined();
   });
 });
 
@@ -112,8 +149,27 @@ describe("poisonpill shrink on a finding", () => {
     expect(shrunk.shrink!.original.base64).toBe(invariant.payload.base64);
     expect(shrunk.culprit.samplePath).toMatch(/^\d+(:\d+)+$/);
 
+    expect(shrunk.evidence.observedIn).toBe("replay");
+
     const replay = await runCliChecked(["replay", invariant.dir], { timeoutMs: 60_000 });
     expect(replay.code, `stderr: ${replay.stderr}`).toBe(1);
     expect(replay.stdout).toContain("still fails");
+
+    const again = await runCliChecked(["shrink", invariant.dir], { timeoutMs: 120_000 });
+    expect(again.code, `stderr: ${again.stderr}`).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^could not shrink finding ${invariant.id} \\(\\d+ bytes\\): no smaller payload fails the same way \\(\\d+ replays\\); nothing changed$`, "m"));
+    expect(again.stdout).not.toContain("shrunk finding");
+    expect(JSON.parse(await readFile(join(invariant.dir, "finding.json"), "utf8"))).toEqual(shrunk);
   }, 300_000);
+
+  it("rejects a scenario of another payload type", async () => {
+    const out = join(workDir, "out", "findings");
+    const [id] = (await readdir(out)).filter((name) => name.startsWith("invariant-"));
+    const replay = await runCliChecked(["replay", join(out, id!), "--scenario", "scenarios/orders-protobuf.ts"], { timeoutMs: 60_000 });
+    expect(replay.code, `stdout: ${replay.stdout}`).toBe(2);
+    expect(replay.stderr).toContain(`reads protobuf:shop.Order, but finding ${id} was recorded for json-schema:`);
+
+    const forced = await runCliChecked(["replay", join(out, id!), "--scenario", "scenarios/orders-protobuf.ts", "--any-scenario"], { timeoutMs: 60_000 });
+    expect(forced.code, `stderr: ${forced.stderr}`).not.toBe(2);
+  }, 120_000);
 });
