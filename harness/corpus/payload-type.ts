@@ -22,7 +22,7 @@ export function payloadTypeOf(scenario: Scenario): string {
 
 /** A finding, corpus case or other reproducer, with the payload type it was recorded for. */
 export interface RecordedReproducer {
-  /** What to call it in messages, e.g. `finding crash-1a2b3c4d5e`. */
+  /** Name used in messages, e.g. `finding crash-1a2b3c4d5e`. */
   name: string;
   /** Payload type it was recorded for; undefined when unknown (then nothing is checked). */
   payloadType: string | undefined;

@@ -38,9 +38,9 @@ export interface FindingEvidence {
   /** Replays spent attributing the finding. */
   attributionReplays?: number;
   /**
-   * Where the fields above were observed: `replay` is a fresh consumer that
-   * received only the reproducer; `flood` is the flood's consumer, which also
-   * handled other messages (an unconfirmed finding, or memory growth).
+   * Source of the fields above. `replay` is a fresh consumer that received
+   * only the reproducer. `flood` is the flood's consumer, which also handled
+   * other messages: an unconfirmed finding, or memory growth.
    */
   observedIn?: "replay" | "flood";
   /** For a confirmed finding, what the detector saw in the flood; its output may come from other messages. */

@@ -16,9 +16,9 @@ export interface ImportedCase {
 
 export interface ImportOptions {
   /**
-   * What a correct consumer must do with the message. Default `reject`: a
-   * captured poison message's intent is unknown, and a consumer that rejects
-   * it without crashing, looping or changing state handles it correctly.
+   * Expected handling by a correct consumer. Default `reject`, because a
+   * captured poison message's intent is unknown: a consumer that rejects it
+   * without crashing, looping or changing state handles it correctly.
    */
   expect?: Expectation;
 }

@@ -549,8 +549,8 @@ class ScenarioRun {
    * Makes a repeat's presumed culprit the reproducer when it is smaller than
    * the current one and fails with the same signature on its own, so a
    * finding keeps the smallest payload seen. The evidence becomes that of the
-   * candidate's replay, and the candidate is shrunk in turn, so the shrink
-   * record describes the new reproducer (none when it is already empty);
+   * candidate's replay. The candidate is shrunk in turn, so the shrink record
+   * describes the new reproducer, or is absent when the candidate is empty.
    * `evidence.firstReproducer` keeps the payload first attributed.
    */
   private async preferSmallerReproducer(signature: string, candidate: Sample): Promise<void> {
