@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError } from "../../harness/errors.ts";
 import { liveHandlerWorkers } from "../../harness/consumer/in-process/in-process-consumer.ts";
 import type { ReportFinding, RunReport } from "../../harness/report/types.ts";
 import { runScenario } from "../../harness/run/run-scenario.ts";
@@ -22,6 +23,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
+
+/** The hardened inventory scenario with another handler and no invariants. */
+async function handlerScenario(name: string, consumer: { handler: string; timeoutMs?: number }) {
+  const base = await loadScenario(join(SCENARIOS_DIR, "inventory-handler-hardened.ts"));
+  return scenarioFromObject({ ...base.scenario, name, consumer, invariants: [] }, SCENARIOS_DIR);
+}
 
 async function runCliScenario(scenario: string, seed: number, maxMessages: number): Promise<{ code: number | null; stderr: string; report: RunReport }> {
   const runDir = await mkdtemp(join(workDir, "run-"));
@@ -77,11 +84,7 @@ describe("in-process handler", () => {
   }, 180_000);
 
   it("infinite loop: stopped, reported, no worker left", async () => {
-    const base = await loadScenario(join(SCENARIOS_DIR, "inventory-handler-hardened.ts"));
-    const loaded = scenarioFromObject(
-      { ...base.scenario, name: "inventory-handler-spinning", consumer: { handler: "../fixtures/handlers/inventory-spinning.ts#handleOrder", timeoutMs: 1_000 }, invariants: [] },
-      SCENARIOS_DIR,
-    );
+    const loaded = await handlerScenario("inventory-handler-spinning", { handler: "../fixtures/handlers/inventory-spinning.ts#handleOrder", timeoutMs: 1_000 });
 
     const report = await runScenario(loaded, { seed: 1, maxMessages: 300, outDir: join(workDir, "spinning"), shrink: false });
 
@@ -94,4 +97,25 @@ describe("in-process handler", () => {
     expect(report.stats.sent).toBeGreaterThan(100);
     expect(liveHandlerWorkers()).toBe(0);
   }, 180_000);
+
+  it("leaky handler: memory growth from the heap", async () => {
+    const loaded = await handlerScenario("inventory-handler-leaky", { handler: "../fixtures/handlers/inventory-leaky.ts#handleOrder" });
+
+    const report = await runScenario(loaded, { seed: 1, maxMessages: 12_000, maxTimeMs: 120_000, outDir: join(workDir, "leaky"), shrink: false });
+
+    const growth = report.findings.find((finding) => finding.detector === "memory-growth");
+    expect(growth, JSON.stringify(report.findings, null, 2)).toBeDefined();
+    expect(growth!.reproduced).toBe(true);
+    expect(liveHandlerWorkers()).toBe(0);
+  }, 240_000);
+
+  it("missing export: ConfigError naming the handler", async () => {
+    const loaded = await handlerScenario("inventory-handler-missing", { handler: "../fixtures/handlers/inventory-hardened.ts#handleOrders" });
+
+    const run = runScenario(loaded, { seed: 1, maxMessages: 10, outDir: join(workDir, "missing") });
+
+    await expect(run).rejects.toBeInstanceOf(ConfigError);
+    await expect(run).rejects.toThrow(/consumer\.handler could not be loaded: .*export "handleOrders"/);
+    expect(liveHandlerWorkers()).toBe(0);
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import { connect, type MsgHdrs } from "@nats-io/transport-node";
 import type { HandlerMessage } from "../../scenario/types.ts";
 import type { WorkerSetup } from "./protocol.ts";
 
-/** What becomes of a message: acknowledged, rejected, or left unsettled because the handler threw. */
+/** The outcome of one handler call: acknowledge, reject, or leave unsettled because the handler threw. */
 export type Verdict = "ack" | "reject" | "failed";
 
 export type Deliver = (message: Omit<HandlerMessage, "stateDir" | "env">) => Promise<Verdict>;
@@ -15,7 +15,11 @@ const DURABLE = "poisonpill-handler";
 /** Messages the broker may have delivered ahead of the one being handled; handlers still run one at a time. */
 const PREFETCH = 8;
 
-/** Acknowledgement wait on JetStream, in nanoseconds: longer than any handler time limit worth setting. */
+/**
+ * Acknowledgement wait on JetStream, in nanoseconds (30 s, as the consumer
+ * fixtures use). NOTE: with `consumer.timeoutMs` above it, JetStream
+ * redelivers a message whose call is still running.
+ */
 const ACK_WAIT_NS = 30_000_000_000;
 
 /**
@@ -68,7 +72,7 @@ async function subscribeRabbitMq(url: string, queue: string, deliver: Deliver): 
     previous = previous.then(async () => {
       if (failed) return;
       if (!message.fields.redelivered) seq += 1;
-      const headers = Object.fromEntries(Object.entries(message.properties.headers ?? {}).map(([name, value]) => [name, String(value)]));
+      const headers = Object.fromEntries(Object.entries(message.properties.headers ?? {}).map(([name, value]) => [name, amqpHeaderText(value)]));
       const verdict = await deliver({ data: message.content, headers, subject: queue, seq });
       if (verdict === "failed") failed = true;
       else if (verdict === "ack") channel.ack(message);
@@ -81,4 +85,20 @@ async function subscribeRabbitMq(url: string, queue: string, deliver: Deliver): 
 function headersOf(headers: MsgHdrs | undefined): Record<string, string> | undefined {
   if (headers === undefined) return undefined;
   return Object.fromEntries(headers.keys().map((name) => [name, headers.get(name)]));
+}
+
+/**
+ * Renders an AMQP header value as text without throwing: strings as they
+ * are, byte arrays as UTF-8, tables and arrays as JSON. `String()` throws
+ * on some tables of the generated `headers` sample class.
+ */
+function amqpHeaderText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Buffer.isBuffer(value)) return value.toString("utf8");
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  try {
+    return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item)) ?? "";
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
