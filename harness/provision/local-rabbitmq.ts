@@ -50,6 +50,8 @@ export interface LocalRabbitMqOptions {
    * over 5 s.
    */
   stopGraceMs?: number;
+  /** Extra rabbitmq.conf lines, e.g. `max_message_size = 1024` for a test that needs a small limit. */
+  extraConfig?: string[];
 }
 
 /** A private node started by `startLocalRabbitMq`. */
@@ -89,7 +91,7 @@ export async function startLocalRabbitMq(options: LocalRabbitMqOptions = {}): Pr
     managementPort: management ? await freePort() : undefined,
   };
   const directory = await mkdtemp(join(tmpdir(), "poisonpill-rabbitmq-"));
-  const env = await writeNodeFiles(directory, nodeName, ports, management);
+  const env = await writeNodeFiles(directory, nodeName, ports, management, options.extraConfig ?? []);
 
   debug("Starting RabbitMQ node %s from %s in %s", nodeName, serverScript, directory);
   const child = spawn(serverScript, [], {
@@ -172,13 +174,13 @@ export async function startLocalRabbitMq(options: LocalRabbitMqOptions = {}): Pr
  * environment that points the start script at them and at private data and
  * log directories.
  */
-async function writeNodeFiles(directory: string, nodeName: string, ports: RabbitMqNodePorts, management: boolean): Promise<Record<string, string>> {
+async function writeNodeFiles(directory: string, nodeName: string, ports: RabbitMqNodePorts, management: boolean, extraConfig: readonly string[]): Promise<Record<string, string>> {
   const configFile = join(directory, "rabbitmq.conf");
   const pluginsFile = join(directory, "enabled_plugins");
   // An empty env file replaces /etc/rabbitmq/rabbitmq-env.conf, which may set
   // NODENAME or ERL_FLAGS for the system broker.
   const envFile = join(directory, "rabbitmq-env.conf");
-  await writeFile(configFile, rabbitMqConfig(ports));
+  await writeFile(configFile, rabbitMqConfig(ports) + extraConfig.map((line) => `${line}\n`).join(""));
   await writeFile(pluginsFile, rabbitMqEnabledPlugins(management));
   await writeFile(envFile, "");
 
