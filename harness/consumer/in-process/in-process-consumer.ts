@@ -74,8 +74,10 @@ export class InProcessConsumer implements ConsumerHandle {
     liveWorkers += 1;
     this.workerExit = new Promise((resolve) => worker.once("exit", resolve));
     void this.workerExit.then(() => (liveWorkers -= 1));
+    // `threadId` reads -1 once the worker has exited.
+    const { threadId } = worker;
     void this.workerExit.then((code) => {
-      debug("Handler worker %d exited (code %d)", worker.threadId, code);
+      debug("Handler worker %d exited (code %d)", threadId, code);
       if (this.stopping === undefined && this.timedOut === undefined) this.finish({ code, signal: null, afterMs: Date.now() - this.startedAt });
     });
     this.watchdog = setInterval(() => this.checkTimeLimit(), watchdogIntervalMs(spec.timeoutMs));
