@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ConfigError } from "../errors.ts";
+import { closestName } from "../text/closest-name.ts";
 import type { ProvisionChoice } from "../scenario/types.ts";
 import type { ShrinkLimits } from "../triage/budget.ts";
 
@@ -13,21 +14,6 @@ export function integerOption(name: string, text: string | undefined, min: numbe
   return value;
 }
 
-/** The known option closest to a mistyped one, if any is close. */
-function closestOption(typed: string, known: string[]): string | undefined {
-  const score = (a: string, b: string): number => {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i += 1) {
-      const current = [i];
-      for (let j = 1; j <= b.length; j += 1) current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-      previous = current;
-    }
-    return previous[b.length]!;
-  };
-  const ranked = known.map((name) => ({ name, distance: score(typed, name) })).sort((x, y) => x.distance - y.distance);
-  const best = ranked[0];
-  return best !== undefined && best.distance <= Math.max(2, Math.floor(typed.length / 3)) ? best.name : undefined;
-}
 
 export function provisionOption(text: string | undefined): ProvisionChoice | undefined {
   if (text === undefined || (PROVISION_CHOICES as readonly string[]).includes(text)) return text as ProvisionChoice | undefined;
@@ -54,7 +40,7 @@ export function parseCommandArgs(args: string[], options: NonNullable<ParseArgsC
     const unknown = /Unknown option '([^']+)'/.exec(message)?.[1];
     if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown !== undefined) {
       const known = Object.entries(options).flatMap(([name, spec]) => [`--${name}`, ...(spec.short === undefined ? [] : [`-${spec.short}`])]);
-      const suggestion = closestOption(unknown, known);
+      const suggestion = closestName(unknown, known);
       throw new ConfigError(`unknown option ${unknown}`, { value: unknown, hint: suggestion === undefined ? "poisonpill --help lists the options" : `did you mean ${suggestion}?` });
     }
     // Node's other messages (a missing option value, for example) are one sentence; keep only that.

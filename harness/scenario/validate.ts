@@ -1,4 +1,5 @@
 import { ConfigError } from "../errors.ts";
+import { closestName } from "../text/closest-name.ts";
 import { SAMPLE_CLASSES } from "../../generators/sample.ts";
 import { isLoopbackHost } from "../brokers/url-guard.ts";
 import type { Scenario } from "./types.ts";
@@ -14,20 +15,6 @@ function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Edit distance between two names, for "did you mean" hints. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
 /**
  * Rejects keys the scenario format does not define, so a misspelled option
  * fails the run instead of being ignored. Keys starting with "$" ("$schema",
@@ -37,15 +24,11 @@ function rejectUnknownFields(object: Json, known: readonly string[], prefix: str
   for (const key of Object.keys(object)) {
     if (known.includes(key) || key.startsWith("$")) continue;
     const field = prefix === "" ? key : `${prefix}.${key}`;
-    const ranked = known
-      .map((name) => ({ name, distance: name.toLowerCase() === key.toLowerCase() ? 0 : editDistance(name.toLowerCase(), key.toLowerCase()) }))
-      .sort((x, y) => x.distance - y.distance);
-    const best = ranked[0];
-    const close = best !== undefined && best.distance <= Math.max(2, Math.floor(key.length / 3));
+    const suggestion = closestName(key, known);
     const where = prefix === "" ? "" : `${prefix}.`;
     throw new ConfigError(`unknown scenario field ${field}`, {
       value: key,
-      hint: close ? `did you mean ${where}${best.name}?` : `the fields here are ${known.map((name) => where + name).join(", ")}`,
+      hint: suggestion !== undefined ? `did you mean ${where}${suggestion}?` : `the fields here are ${known.map((name) => where + name).join(", ")}`,
     });
   }
 }
