@@ -36,7 +36,8 @@ export async function waitForTcpPort(port: number, options: WaitForPortOptions):
   }
 }
 
-function acceptsConnection(port: number): Promise<boolean> {
+/** Checks once whether 127.0.0.1:port accepts a TCP connection, within one attempt's timeout. */
+export function acceptsConnection(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: "127.0.0.1", port });
     const finish = (accepted: boolean): void => {

@@ -2,7 +2,6 @@ import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +9,7 @@ import type { RunReport } from "../../harness/report/types.ts";
 import { isAlive, killMarked, markedSurvivors, PROCESS_MARK_VARIABLE, survivors } from "./processes.ts";
 import { REPO_ROOT, runCli, type CliResult } from "./run-cli.ts";
 import { readPodmanEnv } from "../support/podman-env.ts";
+import { acceptsConnection } from "../../harness/provision/wait-for-port.ts";
 
 /**
  * The inventory consumer has two bugs: malformed JSON crashes it, and a
@@ -58,25 +58,10 @@ function testcontainersSkipReason(): string | undefined {
   return undefined;
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.setTimeout(2_000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
 const podmanEnv = podmanEnvironment();
 const containerSkip = testcontainersSkipReason();
 if (containerSkip !== undefined) console.warn(`provision e2e: Testcontainers runs skipped: ${containerSkip}`);
-const urlSkip = (await portOpen(SYSTEM_NATS_PORT)) ? undefined : `no NATS on 127.0.0.1:${SYSTEM_NATS_PORT}`;
+const urlSkip = (await acceptsConnection(SYSTEM_NATS_PORT)) ? undefined : `no NATS on 127.0.0.1:${SYSTEM_NATS_PORT}`;
 if (urlSkip !== undefined) console.warn(`provision e2e: URL run skipped: ${urlSkip}`);
 
 let workDir: string;

@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { readFile, readlink } from "node:fs/promises";
-import { connect as connectTcp } from "node:net";
 import amqp from "amqplib";
 import { describe, expect, it } from "vitest";
 import { EnvironmentError } from "../../harness/errors.ts";
 import { startLocalRabbitMq } from "../../harness/provision/local-rabbitmq.ts";
 import { processRunning } from "../../harness/provision/owned-processes.ts";
+import { acceptsConnection } from "../../harness/provision/wait-for-port.ts";
 
 const SERVER_SCRIPT = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 const SYSTEM_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
@@ -21,21 +21,6 @@ async function amqpAccepts(url: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function tcpAccepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connectTcp({ host: "127.0.0.1", port });
-    socket.setTimeout(2_000, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 async function processName(pid: number): Promise<string> {
@@ -89,7 +74,7 @@ describe.skipIf(skipReason !== undefined)("startLocalRabbitMq", () => {
       const names = await Promise.all(ownPids.map(processName));
       expect(names).toContain("epmd");
       expect(names).toContain("beam.smp");
-      expect(await tcpAccepts(broker.epmdPort)).toBe(true);
+      expect(await acceptsConnection(broker.epmdPort)).toBe(true);
     } finally {
       await broker.stop();
     }
@@ -99,11 +84,11 @@ describe.skipIf(skipReason !== undefined)("startLocalRabbitMq", () => {
     for (const pid of ownPids) if (await processRunning(pid)) stillRunning.push(pid);
     expect(stillRunning).toEqual([]);
     expect(() => process.kill(broker.pid, 0)).toThrow();
-    expect(await tcpAccepts(broker.epmdPort)).toBe(false);
+    expect(await acceptsConnection(broker.epmdPort)).toBe(false);
     expect(existsSync(nodeDirectory)).toBe(false);
     if (systemBrokerUp) {
       expect(await amqpAccepts(SYSTEM_AMQP_URL)).toBe(true);
-      expect(await tcpAccepts(4369)).toBe(true);
+      expect(await acceptsConnection(4369)).toBe(true);
     }
   });
 

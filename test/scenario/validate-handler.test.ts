@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../harness/errors.ts";
 import { resolveSettings } from "../../harness/run/settings.ts";
 import { validateScenario } from "../../harness/scenario/validate.ts";
+import { validationErrorOf } from "../support/config-error.ts";
 
 function withConsumer(consumer: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { name: "s", broker: { kind: "jetstream", subject: "orders.created" }, schema: { jsonSchema: "schema.json" }, consumer, ...extra };
-}
-
-function errorOf(scenario: unknown): ConfigError {
-  try {
-    validateScenario(scenario);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("validateScenario accepted the scenario");
 }
 
 describe("consumer.handler", () => {
@@ -23,28 +13,28 @@ describe("consumer.handler", () => {
   });
 
   it("rejects command and handler together", () => {
-    const error = errorOf(withConsumer({ command: ["node"], handler: "./h.ts#f" }));
+    const error = validationErrorOf(withConsumer({ command: ["node"], handler: "./h.ts#f" }));
     expect(error.message).toContain('either "command" or "handler", not both');
   });
 
   it.each(["", "./h.ts#", "./h.ts#not-a-name", "#f"])("rejects handler %j", (handler) => {
-    expect(errorOf(withConsumer({ handler })).message).toContain("scenario field consumer.handler must be");
+    expect(validationErrorOf(withConsumer({ handler })).message).toContain("scenario field consumer.handler must be");
   });
 
   it("rejects a program field beside a handler", () => {
-    expect(errorOf(withConsumer({ handler: "./h.ts#f", cwd: "." })).message).toBe("unknown scenario field consumer.cwd");
+    expect(validationErrorOf(withConsumer({ handler: "./h.ts#f", cwd: "." })).message).toBe("unknown scenario field consumer.cwd");
   });
 
   it("rejects timeoutMs beside a command", () => {
-    expect(errorOf(withConsumer({ command: ["node"], timeoutMs: 5 })).message).toBe("unknown scenario field consumer.timeoutMs");
+    expect(validationErrorOf(withConsumer({ command: ["node"], timeoutMs: 5 })).message).toBe("unknown scenario field consumer.timeoutMs");
   });
 
   it("rejects ready.output beside a handler", () => {
-    expect(errorOf(withConsumer({ handler: "./h.ts#f", ready: { output: "x" } })).message).toContain("consumer.ready.output");
+    expect(validationErrorOf(withConsumer({ handler: "./h.ts#f", ready: { output: "x" } })).message).toContain("consumer.ready.output");
   });
 
   it("rejects a timeoutMs below 1", () => {
-    expect(errorOf(withConsumer({ handler: "./h.ts#f", timeoutMs: 0 })).message).toContain("consumer.timeoutMs must be an integer >= 1");
+    expect(validationErrorOf(withConsumer({ handler: "./h.ts#f", timeoutMs: 0 })).message).toContain("consumer.timeoutMs must be an integer >= 1");
   });
 
   it("defaults the time limit to hangTimeoutMs", () => {

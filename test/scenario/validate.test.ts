@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../harness/errors.ts";
 import { validateScenario } from "../../harness/scenario/validate.ts";
+import { validationErrorOf } from "../support/config-error.ts";
 
 function baseScenario(): Record<string, unknown> {
   return {
@@ -10,16 +10,6 @@ function baseScenario(): Record<string, unknown> {
     consumer: { command: ["node", "consumer.js"], ready: { output: "ready" } },
     invariants: [{ name: "holds", command: ["true"] }],
   };
-}
-
-function errorOf(scenario: unknown): ConfigError {
-  try {
-    validateScenario(scenario);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("validateScenario accepted the scenario");
 }
 
 describe("unknown scenario fields", () => {
@@ -35,7 +25,7 @@ describe("unknown scenario fields", () => {
     [{ invariant: [] }, "invariant", "did you mean invariants?"],
     [{ hangTimeoutMS: 3000 }, "hangTimeoutMS", "did you mean hangTimeoutMs?"],
   ])("rejects root field %o", (extra, field, hint) => {
-    const error = errorOf({ ...baseScenario(), ...extra });
+    const error = validationErrorOf({ ...baseScenario(), ...extra });
     expect(error.message).toBe(`unknown scenario field ${field}`);
     expect(error.oneLine()).toContain(hint);
     expect(error.exitCode).toBe(2);
@@ -44,19 +34,19 @@ describe("unknown scenario fields", () => {
   it("rejects a misspelled broker field", () => {
     const scenario = baseScenario();
     scenario.broker = { kind: "jetstream", subject: "a.b", stram: "S" };
-    expect(errorOf(scenario).oneLine()).toContain("did you mean broker.stream?");
+    expect(validationErrorOf(scenario).oneLine()).toContain("did you mean broker.stream?");
   });
 
   it("rejects a misspelled ready field", () => {
     const scenario = baseScenario();
     scenario.consumer = { command: ["node"], ready: { outptu: "x" } };
-    expect(errorOf(scenario).oneLine()).toContain("did you mean consumer.ready.output?");
+    expect(validationErrorOf(scenario).oneLine()).toContain("did you mean consumer.ready.output?");
   });
 
   it("rejects a rabbitmq field on a NATS broker", () => {
     const scenario = baseScenario();
     scenario.broker = { kind: "jetstream", subject: "a.b", queue: "q" };
-    const error = errorOf(scenario);
+    const error = validationErrorOf(scenario);
     expect(error.message).toBe("unknown scenario field broker.queue");
     expect(error.oneLine()).toContain("broker.subject");
   });
@@ -64,6 +54,6 @@ describe("unknown scenario fields", () => {
   it("rejects an unknown invariant field", () => {
     const scenario = baseScenario();
     scenario.invariants = [{ name: "x", command: ["true"], cmd: ["false"] }];
-    expect(errorOf(scenario).message).toBe("unknown scenario field invariants[0].cmd");
+    expect(validationErrorOf(scenario).message).toBe("unknown scenario field invariants[0].cmd");
   });
 });
