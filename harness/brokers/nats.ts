@@ -10,7 +10,7 @@ import { redactUrl } from "./url-guard.ts";
 
 const debug = createDebug("poisonpill:broker");
 
-/** Time allowed for the first connection; loopback brokers answer in milliseconds. */
+/** Time allowed for the first connection; loopback brokers respond in milliseconds. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface NatsLaneNames {
@@ -33,7 +33,7 @@ function toNatsHeaders(sample: Sample): MsgHdrs | undefined {
   return result;
 }
 
-/** A subject token or stream name that is safe in both: letters, digits, '_' and '-'. */
+/** Replaces every character but letters, digits, '_' and '-', so the text is valid as a subject token and a stream name. */
 function sanitizeToken(text: string): string {
   return text.replace(/[^A-Za-z0-9_-]/g, "_");
 }

@@ -2,7 +2,7 @@ import type { Sample } from "../../generators/sample.ts";
 import type { ProvisionMethod, ProvisionedBroker } from "../provision/types.ts";
 
 /**
- * What the broker says about consumption on a lane. Sequence numbers are
+ * Consumption progress on a lane, as the broker reports it. Sequence numbers are
  * lane positions: 1 for the first message published to the lane.
  */
 export interface LaneProgress {

@@ -13,7 +13,7 @@ export class OutputTail {
   constructor(
     /** Lines kept. */
     private readonly maxLines = 200,
-    /** Longest line kept; longer ones are cut and marked. */
+    /** Maximum length of a kept line; longer lines are cut and marked. */
     private readonly maxLineBytes = 8_192,
   ) {}
 
@@ -38,7 +38,7 @@ export class OutputTail {
     };
   }
 
-  /** The last `count` lines, joined by newlines, including an unfinished last line. */
+  /** Returns the last `count` lines, joined by newlines, including an unfinished last line. */
   tail(count = 40): string {
     const all = this.partial === "" ? this.lines : [...this.lines, this.partial];
     return all.slice(-count).join("\n");

@@ -1,6 +1,6 @@
 import type { Expectation, HeaderValue, MessageClass } from "../../generators/sample.ts";
 
-/** What a detector observed in the consumer. */
+/** The detector that observed a problem in the consumer. */
 export type Detector =
   | "crash"
   | "hang"
@@ -31,7 +31,7 @@ export interface FindingEvidence {
   /** Last lines the consumer wrote before it died or hung. */
   outputTail?: string;
   invariant?: string;
-  /** What the invariant reported. */
+  /** Output of the violated invariant. */
   invariantOutput?: string;
   /** How long the message stayed unacknowledged before the hang was declared. */
   unacknowledgedMs?: number;

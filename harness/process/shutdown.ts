@@ -73,7 +73,7 @@ function installHandlers(): void {
 
 let interruptNotice: ((signal: InterruptSignal, cleanupCount: number) => void) | undefined;
 
-/** Sets a function told when an interruption starts, before the cleanups run; the CLI prints a line with it. */
+/** Sets a function called when an interruption starts, before the cleanups run, so the CLI can print a line. */
 export function setInterruptNotice(listener: (signal: InterruptSignal, cleanupCount: number) => void): void {
   interruptNotice = listener;
 }

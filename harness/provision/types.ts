@@ -1,4 +1,4 @@
-/** How a broker for a run was obtained. */
+/** The way a broker for a run was obtained. */
 export type ProvisionMethod = "url" | "local" | "testcontainers";
 
 export type BrokerFamily = "nats" | "rabbitmq";

@@ -57,6 +57,6 @@ export interface RunReport {
     /** Ids of cases this run added or replaced. */
     added: string[];
   };
-  /** Where findings were written. */
+  /** Directory the findings were written to. */
   outDir: string;
 }

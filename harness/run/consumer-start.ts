@@ -306,7 +306,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 /**
- * One line of the messages file. `value` is left out when it cannot be
+ * Formats one line of the messages file. `value` is left out when it cannot be
  * written as JSON (nesting deeper than the stack allows, for example); the
  * bytes are always there.
  */

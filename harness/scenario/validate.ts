@@ -7,7 +7,9 @@ import type { Scenario } from "./types.ts";
 type Json = Record<string, unknown>;
 
 function fail(field: string, expected: string, got: unknown, hint?: string): never {
-  const shown = typeof got === "string" ? JSON.stringify(got) : got === undefined ? "nothing" : JSON.stringify(got) ?? String(got);
+  let shown: string;
+  if (got === undefined) shown = "nothing";
+  else shown = JSON.stringify(got) ?? String(got);
   throw new ConfigError(`scenario field ${field} must be ${expected}, got ${shown}`, { value: got, hint: hint ?? `fix ${field} in the scenario` });
 }
 
