@@ -14,6 +14,7 @@ export default defineScenario({
     env: { NATS_URL: "${brokerUrl}", SUBJECT: "${subject}", HEALTH_PORT: "${livenessPort}" },
     ready: { output: "core nats consumer ready" },
   },
-  liveness: { url: "http://127.0.0.1:${livenessPort}/health", intervalMs: 200, timeoutMs: 500 },
-  hangTimeoutMs: 1500,
+  // A probe timeout of a second tolerates a loaded two-core machine; a healthy consumer responds in milliseconds.
+  liveness: { url: "http://127.0.0.1:${livenessPort}/health", intervalMs: 200, timeoutMs: 1000 },
+  hangTimeoutMs: 3000,
 });
